@@ -101,7 +101,7 @@ export interface PrimitiveAttrs {
   expand: { shape: Shape };
   permute: { perm: number[] };
   slice: { starts: number[]; ends: number[] };
-  pad: { before: number[]; after: number[] };
+  pad: { before: number[]; after: number[]; value: number };
   gather: { axis: 0 };
   scatterAdd: { size: number };
   matmul: { transA: boolean; transB: boolean };
@@ -111,3 +111,17 @@ export interface PrimitiveAttrs {
 
 /** The name of a primitive op. */
 export type Primitive = keyof PrimitiveAttrs;
+
+/**
+ * Ops that need no kernel: `reshape` shares its input's storage (tensors are
+ * always contiguous) but still takes part in autograd.
+ */
+export interface ViewAttrs {
+  reshape: { shape: Shape };
+}
+
+/** Everything a graph node can record: the primitives plus the views. */
+export type GraphOp = Primitive | keyof ViewAttrs;
+
+/** The attributes of any graph op. */
+export type GraphAttrs = PrimitiveAttrs & ViewAttrs;

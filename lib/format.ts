@@ -1,0 +1,100 @@
+/**
+ * NumPy-style printing of tensor values.
+ *
+ * @module
+ */
+import type { TypedArray } from "./backend.ts";
+import type { DType, Shape } from "./op_set.ts";
+
+const SUMMARIZE_ABOVE = 1000;
+const EDGE_ITEMS = 3;
+
+/**
+ * Formats values like NumPy's `repr`: `tensor([[1., 2.], [3., 4.]])`, with
+ * large tensors summarized by `...` and an optional suffix (dtype, grad).
+ *
+ * @example
+ * ```ts
+ * import { formatTensor } from "./format.ts";
+ * import assert from "node:assert/strict";
+ * const text = formatTensor(new Float32Array([1, 2.5, 3, 4]), [2, 2], "float32", "");
+ * assert.equal(text, "tensor([[1. , 2.5],\n        [3. , 4. ]])");
+ * ```
+ */
+export function formatTensor(
+  values: TypedArray,
+  shape: Shape,
+  dtype: DType,
+  suffix: string,
+): string {
+  const summarize = values.length > SUMMARIZE_ABOVE;
+  const fmt = numberFormatter(values, dtype);
+  const cells: string[] = [];
+  const collect = (offset: number, axis: number): void => {
+    if (axis === shape.length) {
+      cells.push(fmt(values[offset]));
+      return;
+    }
+    const stride = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    for (const i of shownIndices(shape[axis], summarize)) {
+      if (i >= 0) collect(offset + i * stride, axis + 1);
+    }
+  };
+  collect(0, 0);
+  const aligned = alignDecimalPoints(cells);
+  let cell = 0;
+  const indent = "tensor(".length;
+  const render = (axis: number): string => {
+    if (axis === shape.length) return aligned[cell++];
+    const parts = shownIndices(shape[axis], summarize).map((i) => i < 0 ? "..." : render(axis + 1));
+    const depth = shape.length - axis - 1;
+    const sep = depth === 0 ? ", " : "," + "\n".repeat(depth) + " ".repeat(indent + axis + 1);
+    return `[${parts.join(sep)}]`;
+  };
+  const body = shape.length === 0 ? cells[0] : render(0);
+  return `tensor(${body}${suffix ? `, ${suffix}` : ""})`;
+}
+
+function shownIndices(n: number, summarize: boolean): number[] {
+  if (!summarize || n <= 2 * EDGE_ITEMS) return Array.from({ length: n }, (_, i) => i);
+  const head = Array.from({ length: EDGE_ITEMS }, (_, i) => i);
+  const tail = Array.from({ length: EDGE_ITEMS }, (_, i) => n - EDGE_ITEMS + i);
+  return [...head, -1, ...tail];
+}
+
+function numberFormatter(values: TypedArray, dtype: DType): (v: number) => string {
+  if (dtype === "int32") return (v) => String(v);
+  let allInt = true, maxAbs = 0, minAbs = Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v !== Math.round(v)) allInt = false;
+    const a = Math.abs(v);
+    if (a > maxAbs) maxAbs = a;
+    if (a > 0 && a < minAbs) minAbs = a;
+  }
+  const special = (v: number) => Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
+  if (allInt && maxAbs < 1e16) {
+    return (v) => Number.isFinite(v) ? `${v}.` : special(v);
+  }
+  // Scientific notation when magnitudes span too much for fixed point (NumPy's rule).
+  if (maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs !== Infinity)) {
+    return (v) =>
+      Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2") : special(v);
+  }
+  const digits = dtype === "float64" ? 8 : 4;
+  return (v) => {
+    if (!Number.isFinite(v)) return special(v);
+    return v.toFixed(digits).replace(/0+$/, "");
+  };
+}
+
+/** Pads cells so decimal points line up, as NumPy does (`[1. , 2.5]`). */
+function alignDecimalPoints(cells: string[]): string[] {
+  const split = cells.map((c) => {
+    const dot = c.indexOf(".");
+    return dot < 0 || c.includes("e") ? [c, ""] : [c.slice(0, dot), c.slice(dot)];
+  });
+  const intWidth = Math.max(0, ...split.map(([i]) => i.length));
+  const fracWidth = Math.max(0, ...split.map(([, f]) => f.length));
+  return split.map(([i, f]) => i.padStart(intWidth) + f.padEnd(fracWidth));
+}

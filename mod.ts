@@ -1,0 +1,43 @@
+/**
+ * neuronbook: tensors with reverse-mode autograd, a CPU reference backend
+ * and (registered separately) a WebGPU backend, for learning and doing
+ * neural networks in Deno and Jupyter.
+ *
+ * @example Train nothing, just differentiate
+ * ```ts
+ * import { tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const x = tensor(-2, { requiresGrad: true }), y = tensor(5, { requiresGrad: true });
+ * const z = tensor(-4, { requiresGrad: true });
+ * const f = x.add(y).mul(z);
+ * f.backward();
+ * assert.deepEqual([f.itemSync(), x.grad!.itemSync(), y.grad!.itemSync(), z.grad!.itemSync()], [-12, -4, -4, 3]);
+ * ```
+ *
+ * @module
+ */
+import "./lib/cpu/cpu_backend.ts";
+
+export { type NestedArray, Tensor } from "./lib/tensor.ts";
+export * from "./lib/ops/mod.ts";
+export { isGradEnabled, noGrad } from "./lib/engine.ts";
+export {
+  type Backend,
+  getBackend,
+  initBackend,
+  listBackends,
+  registerBackend,
+  setBackend,
+  type TypedArray,
+} from "./lib/backend.ts";
+export type { DType, Shape } from "./lib/op_set.ts";
+export { defaultRng, manualSeed, Rng } from "./lib/random.ts";
+export {
+  gradcheck,
+  type GradcheckInputReport,
+  type GradcheckOptions,
+  type GradcheckReport,
+  type GradcheckWorst,
+} from "./lib/gradcheck.ts";
+export { Value, type ValueGraph, valueGraph, type ValueGraphNode } from "./lib/value.ts";
+export { formatTensor } from "./lib/format.ts";
