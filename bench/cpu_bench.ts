@@ -35,7 +35,14 @@ function timeIt(fn: () => void, reps: number, warmupMs = 300): Timing {
 }
 
 /** The textbook baseline: i-k-j order with a hoisted a_ik over contiguous rows of B and C. */
-function naiveMatmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number) {
+function naiveMatmul(
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+) {
   out.fill(0);
   for (let i = 0; i < m; i++) {
     const c0 = i * n;
@@ -79,9 +86,11 @@ function benchMatmul(sizes: number[]): void {
     const blocked = timeIt(() => matmulInto(a, b, out, 1, s, s, s, layout), reps);
     const naive = timeIt(() => naiveMatmul(a, b, out, s, s, s), reps);
     console.log(
-      `${pad(s, 6)} ${pad(gflops(flops, blocked.best), 13)} ${pad(gflops(flops, blocked.median), 8)} ${
-        pad(gflops(flops, naive.best), 11)
-      } ${pad(gflops(flops, naive.median), 8)} ${pad((naive.best / blocked.best).toFixed(2) + "x", 6)}`,
+      `${pad(s, 6)} ${pad(gflops(flops, blocked.best), 13)} ${
+        pad(gflops(flops, blocked.median), 8)
+      } ${pad(gflops(flops, naive.best), 11)} ${pad(gflops(flops, naive.median), 8)} ${
+        pad((naive.best / blocked.best).toFixed(2) + "x", 6)
+      }`,
     );
   }
 }

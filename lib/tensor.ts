@@ -55,6 +55,7 @@ export class Tensor {
   /** True once a `backward()` through this tensor released its graph. */
   graphReleased = false;
   #buf: Buffer;
+  #disposed = false;
 
   /** Wraps backend storage; use the creation functions instead of calling this. */
   constructor(backend: Backend, storage: unknown, shape: Shape, dtype: DType, shareWith?: Tensor) {
@@ -72,7 +73,7 @@ export class Tensor {
 
   /** Backend storage (for backends and kernels only). */
   get storage(): unknown {
-    if (this.#buf.refs <= 0) {
+    if (this.#disposed) {
       throw new Error(
         `This tensor (shape [${this.shape}]) was disposed; it cannot be used any more.`,
       );
@@ -97,15 +98,41 @@ export class Tensor {
 
   /** Releases the storage now (GPU memory); the tensor is unusable afterwards. */
   dispose(): void {
-    if (this.#buf.refs <= 0) return;
-    this.#buf.refs--;
-    if (this.#buf.refs === 0) this.backend.dispose(this.#buf.storage);
-    this.#buf.refs = 0;
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#release();
+  }
+
+  #release(): void {
+    if (--this.#buf.refs === 0) this.backend.dispose(this.#buf.storage);
+  }
+
+  /**
+   * Replaces this tensor's values with `value`'s (same shape, dtype and
+   * backend), keeping its identity: how optimizers update parameters and
+   * checkpoints restore them. The previous storage is released.
+   */
+  assign(value: Tensor): this {
+    if (
+      value.dtype !== this.dtype || value.backend !== this.backend ||
+      value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])
+    ) {
+      throw new Error(
+        `assign: expected ${this.dtype} [${this.shape}] on ${this.backend.name}, got ` +
+          `${value.dtype} [${value.shape}] on ${value.backend.name}`,
+      );
+    }
+    if (this.#disposed) throw new Error("assign: this tensor was disposed");
+    if (value.#buf === this.#buf) return this;
+    value.#buf.refs++;
+    this.#release();
+    this.#buf = value.#buf;
+    return this;
   }
 
   /** Whether {@linkcode Tensor.dispose} has run. */
   get isDisposed(): boolean {
-    return this.#buf.refs <= 0;
+    return this.#disposed;
   }
 
   // ---- reading values -------------------------------------------------------

@@ -63,39 +63,61 @@ export function unary(x: TensorInfo, op: UnaryOp, out: OutSpec): TypedArray {
   return dst;
 }
 
-/** Binary primitive with broadcasting (fast paths for equal shapes and scalars). */
+/** Binary primitive with broadcasting. */
 export function binary(a: TensorInfo, b: TensorInfo, op: BinaryOp, out: OutSpec): TypedArray {
   const x = a.storage as TypedArray, y = b.storage as TypedArray;
   const dst = alloc(out.dtype, out.size);
-  const n = dst.length;
-  if (x.length === n && y.length === n && a.shape.length === b.shape.length) {
-    // The hottest case (same shapes): keep the common ops free of calls.
-    switch (op) {
-      case "add":
-        for (let i = 0; i < n; i++) dst[i] = x[i] + y[i];
-        return dst;
-      case "sub":
-        for (let i = 0; i < n; i++) dst[i] = x[i] - y[i];
-        return dst;
-      case "mul":
-        for (let i = 0; i < n; i++) dst[i] = x[i] * y[i];
-        return dst;
-      default: {
-        const f = BINARY[op];
-        for (let i = 0; i < n; i++) dst[i] = f(x[i], y[i]);
-        return dst;
-      }
-    }
+  const n = out.size;
+  const sameX = x.length === n && a.shape.length === out.shape.length;
+  const sameY = y.length === n && b.shape.length === out.shape.length;
+  if ((sameX || x.length === 1) && (sameY || y.length === 1)) {
+    binaryRow(op, dst, 0, n, x, 0, x.length === 1 ? 0 : 1, y, 0, y.length === 1 ? 0 : 1);
+    return dst;
   }
-  const f = BINARY[op];
   const sa = broadcastStrides(a.shape, out.shape), sb = broadcastStrides(b.shape, out.shape);
   const inner = out.shape.length ? out.shape[out.shape.length - 1] : 1;
   const ia = sa[sa.length - 1] ?? 0, ib = sb[sb.length - 1] ?? 0;
   forEachRow(out.shape, [sa, sb], ([oa, ob], r) => {
-    const base = r * inner;
-    for (let i = 0; i < inner; i++) dst[base + i] = f(x[oa + i * ia], y[ob + i * ib]);
+    binaryRow(op, dst, r * inner, inner, x, oa, ia, y, ob, ib);
   });
   return dst;
+}
+
+/**
+ * One row of a binary op: dst[d+i] = x[ox+i*sx] op y[oy+i*sy]. The common
+ * arithmetic ops get their own loops: a call per element costs several
+ * times the arithmetic itself in V8.
+ */
+function binaryRow(
+  op: BinaryOp,
+  dst: TypedArray,
+  d: number,
+  n: number,
+  x: TypedArray,
+  ox: number,
+  sx: number,
+  y: TypedArray,
+  oy: number,
+  sy: number,
+): void {
+  switch (op) {
+    case "add":
+      for (let i = 0; i < n; i++) dst[d + i] = x[ox + i * sx] + y[oy + i * sy];
+      return;
+    case "sub":
+      for (let i = 0; i < n; i++) dst[d + i] = x[ox + i * sx] - y[oy + i * sy];
+      return;
+    case "mul":
+      for (let i = 0; i < n; i++) dst[d + i] = x[ox + i * sx] * y[oy + i * sy];
+      return;
+    case "div":
+      for (let i = 0; i < n; i++) dst[d + i] = x[ox + i * sx] / y[oy + i * sy];
+      return;
+    default: {
+      const f = BINARY[op];
+      for (let i = 0; i < n; i++) dst[d + i] = f(x[ox + i * sx], y[oy + i * sy]);
+    }
+  }
 }
 
 /** `where(cond, a, b)` with broadcasting of all three. */

@@ -37,7 +37,11 @@ export interface MatmulLayout {
 
 type Floats = Float32Array | Float64Array;
 
-/** Rows of the register tile. 4x4 accumulators measured fastest in V8 (x64). */
+/**
+ * Rows of the register tile. 4x4 measured fastest in V8 on x64 (larger tiles
+ * spill more accumulators to the stack than they save in loads). `kernel`,
+ * `packA` and `packB` are written out for 4: change them together.
+ */
 const MR = 4;
 /** Columns of the register tile. */
 const NR = 4;
@@ -50,10 +54,11 @@ const NC = 1024;
 /** Below this many multiply-adds, packing costs more than it saves. */
 const SMALL = 4096;
 
-// Scratch buffers reused across calls (matmulInto is synchronous and never
-// re-entered, so sharing them is safe). They only ever grow.
-let packedA = new Float64Array(MC * KC);
-let packedB = new Float64Array(KC * NC);
+// Scratch buffers reused across calls, so steady-state training allocates
+// nothing here (matmulInto is synchronous and never re-entered, so sharing
+// them is safe). They grow to the largest block seen, at most 2.1 MiB.
+let packedA = new Float64Array(0);
+let packedB = new Float64Array(0);
 const tile = new Float64Array(MR * NR);
 
 /**
@@ -64,9 +69,10 @@ const tile = new Float64Array(MR * NR);
  * `i * bBatchStride` in `b` and is stored `[k, n]` (or `[n, k]` when
  * `transB`). A stride of 0 broadcasts one matrix to every batch. `out` holds
  * `batch` consecutive row-major `[m, n]` results and is overwritten, not
- * accumulated into; with `k = 0` the results are zeros. Sums are accumulated
- * in float64 and rounded into `out` once per block of 256 steps
- * of k. `out` must not overlap `a` or `b`.
+ * accumulated into; with `k = 0` the results are zeros. `out` must not
+ * overlap `a` or `b`. Products are summed in float64 and rounded into `out`
+ * once per 256 steps of k, so float32 results are at least as accurate as a
+ * float32 loop.
  *
  * @param a Left operand(s).
  * @param b Right operand(s).
@@ -93,9 +99,9 @@ const tile = new Float64Array(MR * NR);
  * ```
  */
 export function matmulInto(
-  a: Floats,
-  b: Floats,
-  out: Floats,
+  a: Float32Array | Float64Array,
+  b: Float32Array | Float64Array,
+  out: Float32Array | Float64Array,
   batch: number,
   m: number,
   k: number,
@@ -114,7 +120,7 @@ export function matmulInto(
     const aOff = i * aBatchStride, bOff = i * bBatchStride, cOff = i * mn;
     if (k === 0) {
       out.fill(0, cOff, cOff + mn);
-    } else if (m * n * k <= SMALL) {
+    } else if (m * n * k <= SMALL || m < MR || (n < NR && !transA)) {
       direct(a, aOff, aRow, aCol, b, bOff, bRow, bCol, out, cOff, m, k, n);
     } else {
       blocked(a, aOff, aRow, aCol, b, bOff, bRow, bCol, out, cOff, m, k, n);
@@ -129,7 +135,11 @@ function checkExtent(name: string, x: Floats, batch: number, stride: number, siz
   }
 }
 
-/** Tiny products: a plain i-k-j loop, where packing would dominate. */
+/**
+ * Products too small or too thin for the register tile: tiny ones (packing
+ * would dominate) and those with fewer rows than a tile (most of the tile
+ * would be padding). Picks the loop order that reads B contiguously.
+ */
 function direct(
   a: Floats,
   aOff: number,
@@ -145,13 +155,27 @@ function direct(
   k: number,
   n: number,
 ): void {
-  out.fill(0, cOff, cOff + m * n);
-  for (let i = 0; i < m; i++) {
-    const c0 = cOff + i * n;
-    for (let p = 0; p < k; p++) {
-      const aip = a[aOff + i * aRow + p * aCol];
-      const b0 = bOff + p * bRow;
-      for (let j = 0; j < n; j++) out[c0 + j] += aip * b[b0 + j * bCol];
+  if (bCol === 1 && n >= NR) {
+    // Rows of B are contiguous: i-k-j, streaming a row of B into a row of C.
+    out.fill(0, cOff, cOff + m * n);
+    for (let i = 0; i < m; i++) {
+      const c0 = cOff + i * n;
+      for (let p = 0; p < k; p++) {
+        const aip = a[aOff + i * aRow + p * aCol];
+        const b0 = bOff + p * bRow;
+        for (let j = 0; j < n; j++) out[c0 + j] += aip * b[b0 + j];
+      }
+    }
+  } else {
+    // Columns of B are contiguous (or short): one dot product per output.
+    for (let i = 0; i < m; i++) {
+      const a0 = aOff + i * aRow;
+      for (let j = 0; j < n; j++) {
+        const b0 = bOff + j * bCol;
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += a[a0 + p * aCol] * b[b0 + p * bRow];
+        out[cOff + i * n + j] = sum;
+      }
     }
   }
 }
@@ -209,8 +233,10 @@ function roundUp(x: number, step: number): number {
 
 /**
  * Packs an mc x kc block of A as consecutive MR-row strips, each stored
- * k-major (`MR` values per k step), zero-padding the last strip's rows so the
- * kernel never needs an edge case.
+ * k-major (`MR` values per k step), so the kernel reads it sequentially.
+ * The last strip's missing rows are zero-padded: the kernel always computes a
+ * full tile and `storeTile` discards the padded part, so there is no edge case
+ * in the hot loop.
  */
 function packA(
   a: Floats,
@@ -295,7 +321,7 @@ function kernel(
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
   let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
   // `| 0` tells V8 the index arithmetic is int32 and cannot overflow, which
-  // drops an overflow check per load; indices stay far below 2^31.
+  // drops an overflow check per load (packed buffers are far below 2^31).
   for (let p = 0; p < kc; p++) {
     const a0 = ap[ai], a1 = ap[(ai + 1) | 0], a2 = ap[(ai + 2) | 0], a3 = ap[(ai + 3) | 0];
     let b = bp[bi];

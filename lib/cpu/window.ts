@@ -13,8 +13,6 @@
  */
 import type { WindowGeometry } from "../op_set.ts";
 
-type Floats = Float32Array | Float64Array;
-
 /**
  * Unfolds windows of an NCHW image into columns.
  *
@@ -43,7 +41,11 @@ type Floats = Float32Array | Float64Array;
  * ]);
  * ```
  */
-export function im2col(x: Floats, g: WindowGeometry, out: Floats): void {
+export function im2col(
+  x: Float32Array | Float64Array,
+  g: WindowGeometry,
+  out: Float32Array | Float64Array,
+): void {
   const { n, c, h, w, kh, kw, stride, padding, outH, outW } = g;
   checkSizes("im2col", x.length, out.length, g);
   const hw = h * w;
@@ -96,7 +98,11 @@ export function im2col(x: Floats, g: WindowGeometry, out: Floats): void {
  * assert.deepEqual(Array.from(img), [1, 2, 1, 2, 4, 2, 1, 2, 1]);
  * ```
  */
-export function col2im(cols: Floats, g: WindowGeometry, out: Floats): void {
+export function col2im(
+  cols: Float32Array | Float64Array,
+  g: WindowGeometry,
+  out: Float32Array | Float64Array,
+): void {
   const { n, c, h, w, kh, kw, stride, padding, outH, outW } = g;
   checkSizes("col2im", out.length, cols.length, g);
   const hw = h * w;

@@ -165,6 +165,49 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return sub(z, log(sum(exp(z), a, true)));
 }
 
+/**
+ * Dense layer function `y = x Wᵀ + b` with `W` shaped `[out, in]` (the
+ * lecture's n = Wx + b, one row of W per neuron). `x` is `[batch, in]` or
+ * `[in]`. Runs as one matmul reading W transposed in place (no copy).
+ *
+ * @example
+ * ```ts
+ * import { linear, tensor } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const w = tensor([[1, 0], [1, 1], [0, 2]]); // 2 inputs → 3 neurons
+ * assert.deepEqual(linear(tensor([[3, 4]]), w, tensor([0, 0, 1])).arraySync(), [[3, 7, 9]]);
+ * ```
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  if (weight.ndim !== 2) {
+    throw new Error(`linear: weight must be [out, in], got ${showShape(weight.shape)}`);
+  }
+  const [outF, inF] = weight.shape;
+  const x2 = x.ndim === 1 ? reshape(x, [1, x.size]) : x;
+  if (x2.ndim !== 2 || x2.shape[1] !== inF) {
+    throw new Error(
+      `linear: input ${showShape(x.shape)} does not fit weight ${showShape(weight.shape)}: ` +
+        `expected [batch, ${inF}] (flatten images first, e.g. x.flatten(1))`,
+    );
+  }
+  if (x.dtype !== weight.dtype) {
+    throw new Error(`linear: input is ${x.dtype} but the weight is ${weight.dtype}`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
+    throw new Error(`linear: bias must have shape [${outF}], got ${showShape(bias.shape)}`);
+  }
+  const n = x2.shape[0];
+  const y = dispatch(
+    "matmul",
+    [reshape(x2, [1, n, inF]), reshape(weight, [1, outF, inF])],
+    { transA: false, transB: true },
+    [1, n, outF],
+    x.dtype,
+  );
+  const out = reshape(y, x.ndim === 1 ? [outF] : [n, outF]);
+  return bias ? add(out, bias) : out;
+}
+
 /** Options of {@linkcode conv2d}. */
 export interface Conv2dOptions {
   /** Step between windows (default 1). */

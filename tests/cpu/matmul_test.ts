@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type MatmulLayout, matmulInto } from "../../lib/cpu/matmul.ts";
+import { matmulInto, type MatmulLayout } from "../../lib/cpu/matmul.ts";
 import { Rng } from "../../lib/random.ts";
 
 type Floats = Float32Array | Float64Array;
@@ -169,6 +169,9 @@ Deno.test("matmulInto rejects arrays too short for the shape", () => {
   const layout = { aBatchStride: 6, bBatchStride: 0, transA: false, transB: false };
   const six = new Float32Array(6);
   assert.throws(() => matmulInto(six, six, new Float32Array(4), 2, 2, 3, 2, layout), RangeError);
-  assert.throws(() => matmulInto(new Float32Array(12), six, new Float32Array(7), 2, 2, 3, 2, layout), RangeError);
+  assert.throws(
+    () => matmulInto(new Float32Array(12), six, new Float32Array(7), 2, 2, 3, 2, layout),
+    RangeError,
+  );
   matmulInto(new Float32Array(12), six, new Float32Array(8), 2, 2, 3, 2, layout);
 });

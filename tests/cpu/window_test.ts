@@ -98,7 +98,13 @@ function label(g: WindowGeometry): string {
   return `n${g.n} c${g.c} ${g.h}x${g.w} k${g.kh}x${g.kw} s${g.stride} p${g.padding}`;
 }
 
-for (const [name, Ctor, tol] of [["float32", Float32Array, 1e-5], ["float64", Float64Array, 1e-12]] as const) {
+for (
+  const [name, Ctor, tol] of [["float32", Float32Array, 1e-5], [
+    "float64",
+    Float64Array,
+    1e-12,
+  ]] as const
+) {
   Deno.test(`im2col ${name} matches the naive definition (zero padding, strides, non-square)`, () => {
     const rng = new Rng(11);
     for (const g of GEOMETRIES) {

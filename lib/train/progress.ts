@@ -1,0 +1,251 @@
+/**
+ * Training progress: an updating bar in a terminal, one line per epoch when
+ * stdout is not a terminal, and one output updated in place in a Jupyter
+ * notebook. `Deno.jupyter` is looked up only when a reporter is created.
+ *
+ * @module
+ */
+
+/** What the training loop tells a reporter after a step it has read. */
+export interface ProgressUpdate {
+  /** Epoch, from 1. */
+  epoch: number;
+  /** Number of epochs. */
+  epochs: number;
+  /** Steps done in this epoch. */
+  step: number;
+  /** Steps per epoch. */
+  steps: number;
+  /** Mean training loss so far this epoch. */
+  loss: number;
+  /** Training accuracy so far this epoch (classification only). */
+  accuracy?: number;
+  /** Examples per second this epoch. */
+  examplesPerSecond: number;
+  /** Seconds elapsed in this epoch. */
+  seconds: number;
+}
+
+/** What the training loop tells a reporter at the end of an epoch. */
+export interface EpochUpdate extends ProgressUpdate {
+  /** Validation loss, if there is a validation set. */
+  valLoss?: number;
+  /** Validation accuracy, if there is a validation set. */
+  valAccuracy?: number;
+}
+
+/** Receives progress from `fit`. */
+export interface ProgressReporter {
+  /** After a step whose loss was read (throttle inside). */
+  update(u: ProgressUpdate): void;
+  /** At the end of each epoch. */
+  epochEnd(u: EpochUpdate): void;
+  /** When training ends (normally or not). */
+  close(): void;
+}
+
+const pct = (v?: number) => v === undefined ? "" : `${(100 * v).toFixed(2)}%`;
+
+function clock(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "--:--";
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/**
+ * One text line of progress: `epoch 1/5 [=====>    ] 400/938 loss 0.2345 acc 93.10% 2,345 img/s ETA 0:23`.
+ *
+ * @example
+ * ```ts
+ * import { progressLine } from "./progress.ts";
+ * import assert from "node:assert/strict";
+ * const line = progressLine({ epoch: 1, epochs: 2, step: 5, steps: 10, loss: 0.5, examplesPerSecond: 100, seconds: 2 });
+ * assert.match(line, /^epoch 1\/2 \[=+>? *\] 5\/10 loss 0\.5000/);
+ * ```
+ */
+export function progressLine(u: ProgressUpdate, width = 24): string {
+  const done = Math.round((u.step / Math.max(u.steps, 1)) * width);
+  const bar = "=".repeat(Math.max(done - 1, 0)) + (done ? (done === width ? "=" : ">") : "") +
+    " ".repeat(width - done);
+  const eta = u.step ? (u.seconds / u.step) * (u.steps - u.step) : Infinity;
+  const acc = u.accuracy === undefined ? "" : ` acc ${pct(u.accuracy)}`;
+  return `epoch ${u.epoch}/${u.epochs} [${bar}] ${u.step}/${u.steps} loss ${u.loss.toFixed(4)}${acc} ` +
+    `${Math.round(u.examplesPerSecond).toLocaleString("en-US")} img/s ETA ${clock(eta)}`;
+}
+
+/**
+ * One summary line for a finished epoch.
+ *
+ * @example
+ * ```ts
+ * import { epochLine } from "./progress.ts";
+ * import assert from "node:assert/strict";
+ * const line = epochLine({ epoch: 1, epochs: 1, step: 10, steps: 10, loss: 0.25, accuracy: 0.9, valLoss: 0.3, valAccuracy: 0.88, examplesPerSecond: 50, seconds: 4 });
+ * assert.match(line, /val_loss 0\.3000 val_acc 88\.00%/);
+ * ```
+ */
+export function epochLine(u: EpochUpdate): string {
+  const parts = [`epoch ${u.epoch}/${u.epochs}`, `loss ${u.loss.toFixed(4)}`];
+  if (u.accuracy !== undefined) parts.push(`acc ${pct(u.accuracy)}`);
+  if (u.valLoss !== undefined) parts.push(`val_loss ${u.valLoss.toFixed(4)}`);
+  if (u.valAccuracy !== undefined) parts.push(`val_acc ${pct(u.valAccuracy)}`);
+  parts.push(
+    `${u.seconds.toFixed(1)} s`,
+    `${Math.round(u.examplesPerSecond).toLocaleString("en-US")} img/s`,
+  );
+  return parts.join("  ");
+}
+
+/**
+ * Terminal reporter: an in-place bar on a TTY (redrawn at most every
+ * `intervalMs`), otherwise only one line per epoch.
+ *
+ * @example
+ * ```ts
+ * import { TerminalProgress } from "./progress.ts";
+ * const lines: string[] = [];
+ * const p = new TerminalProgress({ isTerminal: false, write: (s) => lines.push(s) });
+ * p.epochEnd({ epoch: 1, epochs: 1, step: 1, steps: 1, loss: 1, examplesPerSecond: 1, seconds: 1 });
+ * p.close();
+ * if (lines.length !== 1) throw new Error("expected one line");
+ * ```
+ */
+export class TerminalProgress implements ProgressReporter {
+  #tty: boolean;
+  #write: (s: string) => void;
+  #interval: number;
+  #last = 0;
+
+  /** `isTerminal` and `write` default to the real stdout. */
+  constructor(
+    options: { isTerminal?: boolean; write?: (s: string) => void; intervalMs?: number } = {},
+  ) {
+    this.#tty = options.isTerminal ?? Deno.stdout.isTerminal();
+    const encoder = new TextEncoder();
+    this.#write = options.write ?? ((s) => Deno.stdout.writeSync(encoder.encode(s)));
+    this.#interval = options.intervalMs ?? 100;
+  }
+
+  /** Redraws the bar (TTY only, throttled). */
+  update(u: ProgressUpdate): void {
+    if (!this.#tty) return;
+    const now = performance.now();
+    if (now - this.#last < this.#interval && u.step < u.steps) return;
+    this.#last = now;
+    this.#write(`\r\x1b[2K${progressLine(u)}`);
+  }
+
+  /** Prints the epoch's summary line. */
+  epochEnd(u: EpochUpdate): void {
+    this.#write(`${this.#tty ? "\r\x1b[2K" : ""}${epochLine(u)}\n`);
+  }
+
+  /** Nothing to clean up. */
+  close(): void {}
+}
+
+/** The part of `Deno.jupyter` the notebook reporter uses (injectable for tests). */
+export interface JupyterDisplay {
+  /** `Deno.jupyter.display`. */
+  display(obj: unknown, options?: { raw?: boolean; update?: boolean; display_id?: string }): Promise<void>;
+}
+
+/**
+ * Notebook reporter: one output, created once and updated in place
+ * (`display_id`), throttled to one update per `intervalMs`, showing the bar
+ * and a table of finished epochs.
+ *
+ * @example
+ * ```ts
+ * import { NotebookProgress } from "./progress.ts";
+ * import assert from "node:assert/strict";
+ * const calls: unknown[] = [];
+ * const p = new NotebookProgress({ jupyter: { display: (o, opts) => (calls.push(opts), Promise.resolve()) } });
+ * p.update({ epoch: 1, epochs: 1, step: 1, steps: 2, loss: 1, examplesPerSecond: 1, seconds: 1 });
+ * p.epochEnd({ epoch: 1, epochs: 1, step: 2, steps: 2, loss: 1, examplesPerSecond: 1, seconds: 1 });
+ * assert.equal(calls.length, 2);
+ * ```
+ */
+export class NotebookProgress implements ProgressReporter {
+  #jupyter: JupyterDisplay;
+  #id = `neuronbook-progress-${crypto.randomUUID()}`;
+  #shown = false;
+  #interval: number;
+  #last = 0;
+  #epochs: string[] = [];
+  #current = "";
+  #pending: Promise<void> = Promise.resolve();
+
+  /** Uses `Deno.jupyter` unless another display is injected. */
+  constructor(options: { jupyter?: JupyterDisplay; intervalMs?: number } = {}) {
+    const jupyter = options.jupyter ?? kernelJupyter();
+    if (!jupyter) throw new Error("NotebookProgress needs the Deno Jupyter kernel (Deno.jupyter)");
+    this.#jupyter = jupyter;
+    this.#interval = options.intervalMs ?? 250;
+  }
+
+  /** Updates the bar (throttled). */
+  update(u: ProgressUpdate): void {
+    const now = performance.now();
+    if (this.#shown && now - this.#last < this.#interval && u.step < u.steps) return;
+    this.#last = now;
+    this.#current = progressLine(u);
+    this.#render();
+  }
+
+  /** Adds the epoch's line and redraws. */
+  epochEnd(u: EpochUpdate): void {
+    this.#epochs.push(epochLine(u));
+    this.#current = "";
+    this.#render();
+  }
+
+  /** Waits for the last update to be sent. */
+  close(): void {
+    this.#render();
+  }
+
+  #render(): void {
+    const text = [...this.#epochs, this.#current].filter(Boolean).join("\n");
+    const escaped = text.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]!);
+    const bundle = { "text/plain": text, "text/html": `<pre>${escaped}</pre>` };
+    const options = { raw: true, display_id: this.#id, update: this.#shown };
+    this.#shown = true;
+    // Keep the order of updates: each waits for the one before it.
+    this.#pending = this.#pending.then(() => this.#jupyter.display(bundle, options));
+  }
+}
+
+/**
+ * The reporter for where the code runs: notebook inside the Deno Jupyter
+ * kernel, terminal otherwise.
+ *
+ * @example
+ * ```ts
+ * import { autoProgress, TerminalProgress } from "./progress.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(autoProgress() instanceof TerminalProgress);
+ * ```
+ */
+export function autoProgress(): ProgressReporter {
+  return kernelJupyter() ? new NotebookProgress() : new TerminalProgress();
+}
+
+/**
+ * `Deno.jupyter` inside the Jupyter kernel, undefined elsewhere (where merely
+ * reading the property throws).
+ *
+ * @example
+ * ```ts
+ * import { kernelJupyter } from "./progress.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(kernelJupyter(), undefined); // tests do not run in the kernel
+ * ```
+ */
+export function kernelJupyter(): JupyterDisplay | undefined {
+  try {
+    return (Deno as unknown as { jupyter?: JupyterDisplay }).jupyter;
+  } catch {
+    return undefined;
+  }
+}
