@@ -9,6 +9,7 @@
  */
 import { matmulInto } from "../lib/cpu/matmul.ts";
 import { Rng } from "../lib/random.ts";
+import { conv2d, onesLike, randn } from "../mod.ts";
 
 /** Timing summary of a few repetitions, in milliseconds. */
 interface Timing {
@@ -81,7 +82,7 @@ function benchMatmul(sizes: number[]): void {
   for (const s of sizes) {
     const a = randomFloat32(s * s, rng), b = randomFloat32(s * s, rng);
     const out = new Float32Array(s * s);
-    const reps = s >= 1024 ? 3 : 7;
+    const reps = s >= 1024 ? 5 : 9;
     const flops = 2 * s * s * s;
     const blocked = timeIt(() => matmulInto(a, b, out, 1, s, s, s, layout), reps);
     const naive = timeIt(() => naiveMatmul(a, b, out, s, s, s), reps);
@@ -100,7 +101,45 @@ function main(): void {
     `neuronbook CPU bench | deno ${Deno.version.deno} (v8 ${Deno.version.v8}) | ${navigator.hardwareConcurrency} hardware threads`,
   );
   benchMatmul([256, 512, 1024]);
-  // Further sections (e.g. LeNet-5 conv layers through the tensor API) go here.
+  benchLenetConvs();
+}
+
+/**
+ * LeNet-5's two convolutions at batch 64 through the tensor API (im2col +
+ * blocked matmul), forward and backward (gradients for input, weight, bias).
+ */
+function benchLenetConvs(): void {
+  console.log("\nLeNet-5 conv layers, batch 64, float32, GFLOP/s (best / median of reps)");
+  console.log(
+    `${pad("layer", 28)} ${pad("fwd ms", 8)} ${pad("GFLOP/s", 8)} ${pad("bwd ms", 8)} ${
+      pad("GFLOP/s", 8)
+    }`,
+  );
+  const rng = new Rng(2);
+  const layers = [
+    { name: "conv1 1→6 5x5 pad 2, 28x28", x: [64, 1, 28, 28], w: [6, 1, 5, 5], padding: 2 },
+    { name: "conv2 6→16 5x5, 14x14", x: [64, 6, 14, 14], w: [16, 6, 5, 5], padding: 0 },
+  ];
+  for (const l of layers) {
+    const x = randn(l.x, { rng, requiresGrad: true });
+    const w = randn(l.w, { rng, requiresGrad: true });
+    const b = randn([l.w[0]], { rng, requiresGrad: true });
+    const out = conv2d(x, w, b, { padding: l.padding });
+    const [, oc, oh, ow] = out.shape;
+    const flops = 2 * l.x[0] * oc * oh * ow * l.w[1] * l.w[2] * l.w[3];
+    const fwd = timeIt(() => conv2d(x, w, b, { padding: l.padding }), 9);
+    const both = timeIt(() => {
+      const y = conv2d(x, w, b, { padding: l.padding });
+      y.backward(onesLike(y));
+    }, 9);
+    // Backward computes dX and dW, each as many multiply-adds as the forward pass.
+    const bwdBest = Math.max(both.best - fwd.best, 1e-6);
+    console.log(
+      `${pad(l.name, 28)} ${pad(fwd.best.toFixed(2), 8)} ${pad(gflops(flops, fwd.best), 8)} ${
+        pad(bwdBest.toFixed(2), 8)
+      } ${pad(gflops(2 * flops, bwdBest), 8)}`,
+    );
+  }
 }
 
 main();

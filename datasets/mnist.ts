@@ -641,28 +641,6 @@ export function toFloat(images: Uint8Array, options: ToFloatOptions = {}): Float
 }
 
 /**
- * One-hot encodes labels into a new `Float32Array` of `labels.length * classes`.
- *
- * @example
- * ```ts
- * import { oneHot } from "./mnist.ts";
- * import assert from "node:assert/strict";
- * assert.deepEqual([...oneHot(new Uint8Array([2, 0]), 3)], [0, 0, 1, 1, 0, 0]);
- * ```
- */
-export function oneHot(labels: ArrayLike<number>, classes = 10): Float32Array {
-  const out = new Float32Array(labels.length * classes);
-  for (let i = 0; i < labels.length; i++) {
-    const c = labels[i];
-    if (!(c >= 0 && c < classes) || !Number.isInteger(c)) {
-      throw new RangeError(`oneHot: label ${c} at index ${i} is outside 0..${classes - 1}`);
-    }
-    out[i * classes + c] = 1;
-  }
-  return out;
-}
-
-/**
  * Mean and standard deviation of pixels, on the [0, 1] scale (what
  * `toFloat(..., { normalize: "standard" })` needs).
  *

@@ -34,7 +34,6 @@ export {
   MNIST_SOURCES,
   type MnistData,
   type MnistKind,
-  oneHot,
   pixelStats,
   sha256Hex,
   sliceImageSet,
@@ -58,13 +57,14 @@ export {
 export {
   type FeatureScaler,
   fitMinMax,
-  type FitOptions,
   fitStandardizer,
   type MinMaxScaler,
   type RowArray,
+  type ScalerFitOptions,
   type SplitIndices,
   type SplitOptions,
   type Standardizer,
   takeRows,
   trainValTestSplit,
 } from "./split.ts";
+export { imageData, type ImageDataOptions, pointData } from "./tensors.ts";

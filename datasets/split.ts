@@ -157,11 +157,11 @@ export function takeRows<T extends RowArray>(x: T, features: number, rows: Array
  *
  * @example
  * ```ts
- * import type { FitOptions } from "./split.ts";
- * const opts: FitOptions = { rows: new Int32Array([0, 2, 3]) };
+ * import type { ScalerFitOptions } from "./split.ts";
+ * const opts: ScalerFitOptions = { rows: new Int32Array([0, 2, 3]) };
  * ```
  */
-export interface FitOptions {
+export interface ScalerFitOptions {
   /** Fit on these rows only (e.g. the `train` indices of a split); default all `n` rows. */
   rows?: ArrayLike<number>;
 }
@@ -303,7 +303,7 @@ export function fitStandardizer(
   x: ArrayLike<number>,
   n: number,
   features: number,
-  options: FitOptions = {},
+  options: ScalerFitOptions = {},
 ): Standardizer {
   checkShape("fitStandardizer", x, n, features);
   const rows = fitRows("fitStandardizer", n, options.rows);
@@ -347,7 +347,7 @@ export function fitMinMax(
   x: ArrayLike<number>,
   n: number,
   features: number,
-  options: FitOptions & { range?: readonly [number, number] } = {},
+  options: ScalerFitOptions & { range?: readonly [number, number] } = {},
 ): MinMaxScaler {
   checkShape("fitMinMax", x, n, features);
   const rows = fitRows("fitMinMax", n, options.rows);

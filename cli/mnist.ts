@@ -1,0 +1,206 @@
+/**
+ * `deno task mnist`: trains LeNet-5 (or an MLP) on MNIST with a progress bar,
+ * then prints test accuracy, the confusion matrix and time per epoch, and
+ * writes the weights (safetensors) and the history (JSON) to an output folder.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  Adam,
+  confusionMatrix,
+  evaluate,
+  fit,
+  formatConfusionMatrix,
+  imageData,
+  lenet5,
+  listBackends,
+  loadMnist,
+  manualSeed,
+  mlp,
+  type Module,
+  predict,
+  saveModel,
+  setBackend,
+  SGD,
+} from "../mod.ts";
+import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+
+const USAGE = `Usage: deno task mnist [options]
+
+Trains a network on MNIST and reports test accuracy.
+
+Options:
+  --model mlp|lenet5     network (default lenet5; mlp is 784-100-10)
+  --epochs N             passes over the training set (default 5)
+  --batch-size N         examples per step (default 64)
+  --lr X                 learning rate (default 0.05 for sgd, 0.001 for adam)
+  --momentum X           SGD momentum (default 0.9)
+  --optimizer sgd|adam   optimizer (default sgd)
+  --backend NAME         cpu, webgpu or auto (default cpu)
+  --data DIR             folder with the four MNIST IDX .gz files
+                         (default $NEURONBOOK_DATA, then the cache, then download)
+  --seed N               seed for initialization and shuffling (default 0)
+  --out DIR              where to write weights and history (default out/mnist)
+  --limit N              train on the first N training images only
+  --help                 show this help
+`;
+
+/** Parsed command-line options. */
+interface Options {
+  model: "mlp" | "lenet5";
+  epochs: number;
+  batchSize: number;
+  lr?: number;
+  momentum: number;
+  optimizer: "sgd" | "adam";
+  backend: string;
+  data?: string;
+  seed: number;
+  out: string;
+  limit?: number;
+}
+
+class UsageError extends Error {}
+
+function parse(args: string[]): Options | null {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: "string", default: "lenet5" },
+        epochs: { type: "string", default: "5" },
+        "batch-size": { type: "string", default: "64" },
+        lr: { type: "string" },
+        momentum: { type: "string", default: "0.9" },
+        optimizer: { type: "string", default: "sgd" },
+        backend: { type: "string", default: "cpu" },
+        data: { type: "string" },
+        seed: { type: "string", default: "0" },
+        out: { type: "string", default: "out/mnist" },
+        limit: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return null;
+  const num = (name: string, text: string | undefined, integer: boolean, min: number) => {
+    if (text === undefined) return undefined;
+    const v = Number(text);
+    if (!Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min) {
+      throw new UsageError(
+        `--${name} must be ${integer ? "an integer" : "a number"} ≥ ${min}, got "${text}"`,
+      );
+    }
+    return v;
+  };
+  const oneOf = <T extends string>(name: string, v: string, allowed: readonly T[]): T => {
+    if (!allowed.includes(v as T)) {
+      throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${v}"`);
+    }
+    return v as T;
+  };
+  return {
+    model: oneOf("model", values.model!, ["mlp", "lenet5"] as const),
+    epochs: num("epochs", values.epochs, true, 1)!,
+    batchSize: num("batch-size", values["batch-size"], true, 1)!,
+    lr: num("lr", values.lr, false, 0),
+    momentum: num("momentum", values.momentum, false, 0)!,
+    optimizer: oneOf("optimizer", values.optimizer!, ["sgd", "adam"] as const),
+    backend: values.backend!,
+    data: values.data,
+    seed: num("seed", values.seed, true, 0)!,
+    out: values.out!,
+    limit: num("limit", values.limit, true, 1),
+  };
+}
+
+async function main(args: string[]): Promise<number> {
+  let opts: Options | null;
+  try {
+    opts = parse(args);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`error: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!opts) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (opts.backend !== "auto" && !listBackends().includes(opts.backend)) {
+    console.error(
+      `error: --backend must be one of ${[...listBackends(), "auto"].join(", ")}, ` +
+        `got "${opts.backend}"\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  const backend = await setBackend(opts.backend);
+  manualSeed(opts.seed);
+
+  const mnist = await loadMnist({ dir: opts.data });
+  const flatten = opts.model === "mlp";
+  const train = imageData(mnist.train, { flatten, limit: opts.limit, normalize: "standard" });
+  const test = imageData(mnist.test, { flatten, normalize: "standard" });
+  const model: Module = opts.model === "mlp" ? mlp([784, 100, 10]) : lenet5();
+  const lr = opts.lr ?? (opts.optimizer === "adam" ? 0.001 : 0.05);
+  const optimizer = opts.optimizer === "adam"
+    ? new Adam(model.parameters(), { lr })
+    : new SGD(model.parameters(), { lr, momentum: opts.momentum });
+  console.log(
+    `Training ${opts.model} (${model.parameterCount().toLocaleString("en-US")} parameters) on ` +
+      `${train.x.shape[0].toLocaleString("en-US")} images, backend ${backend.name}, ` +
+      `${opts.optimizer} lr ${lr}, batch ${opts.batchSize}, ${opts.epochs} epochs`,
+  );
+  const history = await fit(model, train, {
+    optimizer,
+    epochs: opts.epochs,
+    batchSize: opts.batchSize,
+    seed: opts.seed,
+  });
+
+  const result = await evaluate(model, test);
+  const matrix = await confusionMatrix(predict(model, test.x), test.y, 10);
+  const perEpoch = history.epochs.map((e) => e.seconds);
+  const meanSeconds = perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length;
+  const meanRate = history.epochs.reduce((a, e) => a + e.examplesPerSecond, 0) /
+    history.epochs.length;
+  console.log(
+    `\nTest accuracy: ${(100 * result.accuracy!).toFixed(2)}%  (loss ${result.loss.toFixed(4)})`,
+  );
+  console.log(
+    `Time per epoch: ${meanSeconds.toFixed(1)} s  (${
+      Math.round(meanRate).toLocaleString("en-US")
+    } ` +
+      `training images/s)\n`,
+  );
+  console.log(formatConfusionMatrix(matrix));
+
+  const weights = `${opts.out}/${opts.model}.safetensors`;
+  const historyPath = `${opts.out}/${opts.model}-history.json`;
+  await saveModel(model, weights, { model: opts.model, testAccuracy: String(result.accuracy) });
+  const summary = {
+    options: opts,
+    backend: backend.name,
+    test: result,
+    confusionMatrix: matrix,
+    history,
+  };
+  await writeFileAtomic(historyPath, new TextEncoder().encode(JSON.stringify(summary, null, 2)));
+  console.log(`\nWrote ${weights} and ${historyPath}`);
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    Deno.exit(1);
+  }
+}
