@@ -88,13 +88,23 @@ function numberFormatter(values: TypedArray, dtype: DType): (v: number) => strin
   };
 }
 
-/** Pads cells so decimal points line up, as NumPy does (`[1. , 2.5]`). */
+/**
+ * Pads cells so decimal points line up, as NumPy does (`[1. , 2.5]`);
+ * nan/inf are right-aligned to the same width.
+ */
 function alignDecimalPoints(cells: string[]): string[] {
+  const special = (c: string) => /^-?(nan|inf)$/.test(c);
   const split = cells.map((c) => {
     const dot = c.indexOf(".");
     return dot < 0 || c.includes("e") ? [c, ""] : [c.slice(0, dot), c.slice(dot)];
   });
-  const intWidth = Math.max(0, ...split.map(([i]) => i.length));
-  const fracWidth = Math.max(0, ...split.map(([, f]) => f.length));
-  return split.map(([i, f]) => i.padStart(intWidth) + f.padEnd(fracWidth));
+  const numeric = split.filter((_, i) => !special(cells[i]));
+  const intWidth = Math.max(0, ...numeric.map(([i]) => i.length));
+  const fracWidth = Math.max(0, ...numeric.map(([, f]) => f.length));
+  const total = Math.max(intWidth + fracWidth, ...cells.filter(special).map((c) => c.length));
+  return split.map(([i, f], k) =>
+    special(cells[k])
+      ? cells[k].padStart(total)
+      : i.padStart(total - fracWidth) + f.padEnd(fracWidth)
+  );
 }

@@ -97,6 +97,13 @@ function topologicalOrder(root: Tensor): Tensor[] {
     visited.add(t);
     stack.push([t, true]);
     for (const x of t.node?.inputs ?? []) {
+      if (x.graphReleased) {
+        throw new Error(
+          "backward(): part of this graph was already used by an earlier backward() and " +
+            "released; compute both losses first and call backward() once on their sum, " +
+            "or recompute the shared part",
+        );
+      }
       if (x.requiresGrad && !visited.has(x)) stack.push([x, false]);
     }
   }

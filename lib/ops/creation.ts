@@ -57,11 +57,7 @@ export function fromValues(
         `use the "cpu" backend for float64, e.g. for gradient checks`,
     );
   }
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new Error(`Invalid shape ${showShape(shape)}: sizes must be non-negative integers`);
-    }
-  }
+  checkShape(shape);
   if (values.length !== sizeOf(shape)) {
     throw new Error(
       `${values.length} values cannot fill shape ${showShape(shape)} (${sizeOf(shape)} elements)`,
@@ -72,6 +68,15 @@ export function fromValues(
   const t = new Tensor(backend, backend.upload(data, dtype), shape, dtype);
   if (options.requiresGrad) t.requireGrad();
   return t;
+}
+
+/** Throws unless every size is a non-negative integer. */
+function checkShape(shape: Shape): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new Error(`Invalid shape ${showShape(shape)}: sizes must be non-negative integers`);
+    }
+  }
 }
 
 /**
@@ -139,6 +144,7 @@ export function tensor(
  * ```
  */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
+  checkShape(shape);
   const values = arrayFor(options.dtype ?? "float32", sizeOf(shape));
   values.fill(value);
   return fromValues(values, shape, options);
@@ -241,7 +247,10 @@ export function linspace(
   options: TensorOptions = {},
 ): Tensor {
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
-  const values = Array.from({ length: num }, (_, i) => i === num - 1 ? stop : start + i * step);
+  const values = Array.from(
+    { length: num },
+    (_, i) => i === num - 1 && num > 1 ? stop : start + i * step,
+  );
   return fromValues(values, [num], options);
 }
 
@@ -262,6 +271,7 @@ export function eye(n: number, options: TensorOptions = {}): Tensor {
 }
 
 function randomTensor(shape: Shape, options: RandomOptions, draw: (rng: Rng) => number): Tensor {
+  checkShape(shape);
   const rng = options.rng ?? defaultRng();
   const values = new Float64Array(sizeOf(shape));
   for (let i = 0; i < values.length; i++) values[i] = draw(rng);

@@ -273,6 +273,11 @@ export function conv2d(
       `conv2d: weight must be [outChannels, inChannels, kh, kw], got ${showShape(weight.shape)}`,
     );
   }
+  if (x.dtype !== weight.dtype || x.dtype === "int32") {
+    throw new Error(
+      `conv2d: input is ${x.dtype} and weight is ${weight.dtype}; both must be the same float dtype`,
+    );
+  }
   const [oc, ic, kh, kw] = weight.shape;
   const g = windowGeometry("conv2d", x.shape, kh, kw, stride, padding);
   if (g.c !== ic) {

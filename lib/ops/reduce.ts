@@ -9,7 +9,7 @@ import type { ReduceOp, Shape } from "../op_set.ts";
 import { broadcastShapes, normalizeAxes, normalizeAxis, showShape } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { reshape } from "./movement.ts";
-import { mul, sub } from "./elementwise.ts";
+import { cast, mul, sub } from "./elementwise.ts";
 
 function reduce(
   op: ReduceOp,
@@ -74,7 +74,7 @@ export function min(x: Tensor, axis?: number | readonly number[], keepdims = fal
 }
 
 /**
- * Mean over `axis`.
+ * Mean over `axis` (an int32 tensor is averaged as float32).
  *
  * @example
  * ```ts
@@ -86,7 +86,7 @@ export function min(x: Tensor, axis?: number | readonly number[], keepdims = fal
 export function mean(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
   const axes = normalizeAxes(axis, x.ndim, "mean");
   const count = sizeOf(axes.map((a) => x.shape[a]));
-  return mul(sum(x, axes, keepdims), 1 / count);
+  return mul(sum(x.dtype === "int32" ? cast(x, "float32") : x, axes, keepdims), 1 / count);
 }
 
 /**
@@ -105,6 +105,7 @@ export function variance(
   keepdims = false,
   correction = 0,
 ): Tensor {
+  if (x.dtype === "int32") x = cast(x, "float32");
   const axes = normalizeAxes(axis, x.ndim, "variance");
   const count = sizeOf(axes.map((a) => x.shape[a]));
   const centered = sub(x, mean(x, axes, true));

@@ -4,7 +4,6 @@ import { gunzip } from "../../datasets/idx.ts";
 import {
   loadMnist,
   MNIST_SOURCES,
-  oneHot,
   pixelStats,
   sha256Hex,
   sliceImageSet,
@@ -486,15 +485,13 @@ Deno.test("loadMnist download: a mirror that hangs times out, the next one is us
   }
 });
 
-Deno.test("toFloat, oneHot, pixelStats, sliceImageSet", () => {
+Deno.test("toFloat, pixelStats, sliceImageSet", () => {
   const px = new Uint8Array([0, 51, 255]);
   assert.deepEqual([...toFloat(px, { normalize: "none" })], [0, 51, 255]);
   assert.deepEqual([...toFloat(px)], [0, Math.fround(0.2), 1]);
   const z = toFloat(px, { normalize: "standard" });
   assert.ok(Math.abs(z[0] - -0.1307 / 0.3081) < 1e-6);
   assert.throws(() => toFloat(px, { normalize: "standard", std: 0 }), RangeError);
-  assert.deepEqual([...oneHot([1, 0], 2)], [0, 1, 1, 0]);
-  assert.throws(() => oneHot([10]), /label 10 at index 0 is outside 0\.\.9/);
   assert.deepEqual(pixelStats(new Uint8Array([255, 255])), { mean: 1, std: 0 });
   const set = {
     images: new Uint8Array(5 * 4),
