@@ -1,0 +1,273 @@
+/**
+ * The optimizer base class: parameter groups with their own hyperparameters,
+ * per-parameter state, `step()` and `zeroGrad()`. Subclasses (`SGD`, `Adam`)
+ * only say how one parameter is updated from its gradient.
+ *
+ * Updates are built from tensor ops inside `noGrad`, and written with
+ * `param.assign(newValue)`, which keeps the parameter's identity (so models,
+ * checkpoints and other optimizers holding it see the new values) and works
+ * on every backend.
+ *
+ * @module
+ */
+import { noGrad } from "../engine.ts";
+import { Tensor } from "../tensor.ts";
+
+/**
+ * Hyperparameters every optimizer has.
+ *
+ * @example
+ * ```ts
+ * import type { BaseOptimizerOptions } from "./optimizer.ts";
+ * const opts: BaseOptimizerOptions = { lr: 0.1, weightDecay: 1e-4 };
+ * ```
+ */
+export interface BaseOptimizerOptions {
+  /** Learning rate η. */
+  lr: number;
+  /** L2 weight decay λ: the gradient becomes g + λw (0 = off). */
+  weightDecay: number;
+}
+
+/**
+ * One parameter group as given to a constructor: its parameters plus any
+ * hyperparameters that differ from the optimizer's defaults.
+ *
+ * @example LeCun's η ∝ 1/√fan-in, one group per layer
+ * ```ts
+ * import { zeros } from "../../mod.ts";
+ * import type { ParamGroupSpec } from "./optimizer.ts";
+ * import type { SGDOptions } from "./sgd.ts";
+ * const layers = [zeros([100, 784]), zeros([10, 100])];
+ * const groups: ParamGroupSpec<SGDOptions>[] = layers.map((w) => ({
+ *   params: [w],
+ *   lr: 0.5 / Math.sqrt(w.shape[1]),
+ * }));
+ * ```
+ */
+export type ParamGroupSpec<O extends BaseOptimizerOptions = BaseOptimizerOptions> =
+  & { params: readonly Tensor[] }
+  & Partial<O>;
+
+/**
+ * A parameter group as the optimizer holds it: every hyperparameter filled in.
+ * Change `lr` (or any other field) between steps to change it for this group;
+ * learning-rate schedules do exactly that.
+ *
+ * @example
+ * ```ts
+ * import { zeros } from "../../mod.ts";
+ * import { SGD } from "./sgd.ts";
+ * import assert from "node:assert/strict";
+ * const opt = new SGD([zeros([2], { requiresGrad: true })], { lr: 0.1 });
+ * opt.paramGroups[0].lr = 0.01;
+ * assert.equal(opt.paramGroups[0].lr, 0.01);
+ * ```
+ */
+export type ParamGroup<O extends BaseOptimizerOptions = BaseOptimizerOptions> =
+  & { params: Tensor[] }
+  & O;
+
+/**
+ * Per-parameter optimizer state: how many updates the parameter has had and
+ * named buffers (e.g. SGD's `velocity`, Adam's `m` and `v`), each shaped
+ * like the parameter.
+ *
+ * @example
+ * ```ts
+ * import type { ParamState } from "./optimizer.ts";
+ * const fresh: ParamState = { step: 0, buffers: {} };
+ * ```
+ */
+export interface ParamState {
+  /** Updates applied to this parameter so far. */
+  step: number;
+  /** Named state tensors, shaped like the parameter. */
+  buffers: Record<string, Tensor>;
+}
+
+/**
+ * Registers a tensor computed during an update as temporary, to be disposed
+ * once the parameter's update is written (never pass a parameter, its
+ * gradient or a state buffer).
+ *
+ * @example
+ * ```ts
+ * import type { Temp } from "./optimizer.ts";
+ * const keep: Temp = (t) => t; // a no-op Temp, e.g. for a test
+ * ```
+ */
+export type Temp = <T extends Tensor>(t: T) => T;
+
+/**
+ * Base class of the optimizers. The constructor takes either a list of
+ * parameters or a list of groups `{ params, lr?, weightDecay?, ... }`, each
+ * with its own hyperparameters (missing ones come from the defaults).
+ * `step()` updates every parameter that has a gradient; `zeroGrad()` clears
+ * the gradients (they accumulate across `backward()` calls).
+ *
+ * @example Plain gradient descent in a subclass of four lines
+ * ```ts
+ * import { sub, mul, tensor, type Tensor } from "../../mod.ts";
+ * import { type BaseOptimizerOptions, Optimizer, type ParamGroup, type Temp } from "./optimizer.ts";
+ * import assert from "node:assert/strict";
+ * class GD extends Optimizer<BaseOptimizerOptions> {
+ *   protected update(p: Tensor, g: Tensor, group: ParamGroup, _s: unknown, temp: Temp) {
+ *     p.assign(temp(sub(p, temp(mul(g, group.lr)))));
+ *   }
+ * }
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * const opt = new GD([w], { lr: 0.5, weightDecay: 0 });
+ * w.mul(w).sum().backward(); // gradient 2w
+ * opt.step();
+ * assert.deepEqual(w.arraySync(), [0, 0]);
+ * opt.zeroGrad();
+ * assert.equal(w.grad, null);
+ * ```
+ */
+export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> {
+  /** The parameter groups, each with its own hyperparameters. */
+  readonly paramGroups: ParamGroup<O>[] = [];
+  /** The hyperparameters a group gets unless it sets its own. */
+  readonly defaults: Readonly<O>;
+  /** Number of `step()` calls so far. */
+  stepCount = 0;
+  #state = new Map<Tensor, ParamState>();
+
+  /**
+   * Creates the groups: one from a parameter list, or one per group spec.
+   *
+   * @param params Parameters, or parameter groups with their own hyperparameters.
+   * @param defaults Hyperparameters for groups that do not set them.
+   */
+  constructor(params: readonly Tensor[] | readonly ParamGroupSpec<O>[], defaults: O) {
+    this.defaults = Object.freeze({ ...defaults });
+    if (params.length === 0) {
+      throw new Error(`${this.constructor.name}: got an empty parameter list`);
+    }
+    if (params.every((p) => p instanceof Tensor)) {
+      this.addParamGroup({ params: params as readonly Tensor[] } as ParamGroupSpec<O>);
+    } else {
+      (params as readonly ParamGroupSpec<O>[]).forEach((g) => this.addParamGroup(g));
+    }
+  }
+
+  /**
+   * Adds a group (e.g. layers unfrozen while fine-tuning); hyperparameters it
+   * does not set come from the defaults. A parameter may be in one group only.
+   */
+  addParamGroup(spec: ParamGroupSpec<O>): void {
+    const name = this.constructor.name;
+    const index = this.paramGroups.length;
+    if (!spec || typeof spec !== "object" || !Array.isArray(spec.params)) {
+      throw new Error(
+        `${name}: parameter group ${index} must be { params: Tensor[], ... }, got ${spec}`,
+      );
+    }
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    spec.params.forEach((p, i) => {
+      if (!(p instanceof Tensor)) {
+        throw new Error(`${name}: parameter ${i} of group ${index} is not a Tensor`);
+      }
+      if (p.dtype === "int32") {
+        throw new Error(
+          `${name}: parameter ${i} of group ${index} (shape [${p.shape}]) is int32; ` +
+            `parameters must be float tensors`,
+        );
+      }
+      if (seen.has(p)) {
+        throw new Error(
+          `${name}: parameter ${i} of group ${index} (shape [${p.shape}]) appears twice; ` +
+            `a parameter may be in one group only`,
+        );
+      }
+      seen.add(p);
+    });
+    const group = { ...this.defaults, ...definedOnly(spec), params: [...spec.params] };
+    this.validate(group as ParamGroup<O>, index);
+    this.paramGroups.push(group as ParamGroup<O>);
+  }
+
+  /** Checks a group's hyperparameters; subclasses extend it (call `super.validate`). */
+  protected validate(group: ParamGroup<O>, index: number): void {
+    const name = this.constructor.name;
+    if (!(Number.isFinite(group.lr) && group.lr >= 0)) {
+      throw new Error(
+        `${name}: lr of group ${index} must be a finite number >= 0, got ${group.lr}`,
+      );
+    }
+    if (!(Number.isFinite(group.weightDecay) && group.weightDecay >= 0)) {
+      throw new Error(
+        `${name}: weightDecay of group ${index} must be a finite number >= 0, ` +
+          `got ${group.weightDecay}`,
+      );
+    }
+  }
+
+  /** Every parameter, in group order. */
+  get params(): Tensor[] {
+    return this.paramGroups.flatMap((g) => g.params);
+  }
+
+  /**
+   * Applies one update to every parameter that has a gradient (parameters
+   * whose `.grad` is null are skipped), inside `noGrad`.
+   */
+  step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        for (const param of group.params) {
+          const grad = param.grad;
+          if (!grad) continue;
+          if (grad.dtype !== param.dtype || grad.size !== param.size) {
+            throw new Error(
+              `${this.constructor.name}: the gradient of a parameter (${param.dtype} ` +
+                `[${param.shape}]) is ${grad.dtype} [${grad.shape}]`,
+            );
+          }
+          let state = this.#state.get(param);
+          if (!state) this.#state.set(param, state = { step: 0, buffers: {} });
+          state.step++;
+          const temps: Tensor[] = [];
+          const temp: Temp = (t) => (temps.push(t), t);
+          this.update(param, grad, group, state, temp);
+          const keep = new Set<Tensor>([param, grad, ...Object.values(state.buffers)]);
+          for (const t of temps) if (!keep.has(t)) t.dispose();
+        }
+      }
+    });
+    this.stepCount++;
+  }
+
+  /**
+   * Updates one parameter from its gradient (called inside `noGrad`). Write
+   * the parameter and state buffers with `assign`, and pass every
+   * intermediate tensor through `temp` so it is disposed afterwards.
+   */
+  protected abstract update(
+    param: Tensor,
+    grad: Tensor,
+    group: ParamGroup<O>,
+    state: ParamState,
+    temp: Temp,
+  ): void;
+
+  /** Sets every parameter's `.grad` to null. */
+  zeroGrad(): void {
+    for (const p of this.params) p.grad = null;
+  }
+
+  /** The state of `param` (step count and buffers), or undefined before its first update. */
+  stateOf(param: Tensor): Readonly<ParamState> | undefined {
+    return this.#state.get(param);
+  }
+
+  /** Forgets all per-parameter state (momentum, moment estimates, step counts). */
+  resetState(): void {
+    this.#state.clear();
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
