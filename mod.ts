@@ -41,3 +41,17 @@ export {
 } from "./lib/gradcheck.ts";
 export { Value, type ValueGraph, valueGraph, type ValueGraphNode } from "./lib/value.ts";
 export { formatTensor } from "./lib/format.ts";
+export * from "./lib/losses.ts";
+export * from "./lib/optim/mod.ts";
+export * from "./lib/nn/mod.ts";
+export * from "./lib/nn/models.ts";
+export * from "./lib/train/fit.ts";
+export * from "./lib/train/metrics.ts";
+export {
+  autoProgress,
+  NotebookProgress,
+  type ProgressReporter,
+  TerminalProgress,
+} from "./lib/train/progress.ts";
+export { loadModel, saveModel } from "./lib/io/checkpoint.ts";
+export * from "./datasets/mod.ts";

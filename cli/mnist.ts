@@ -34,7 +34,7 @@ Options:
   --model mlp|lenet5     network (default lenet5; mlp is 784-100-10)
   --epochs N             passes over the training set (default 5)
   --batch-size N         examples per step (default 64)
-  --lr X                 learning rate (default 0.05 for sgd, 0.001 for adam)
+  --lr X                 learning rate (default 0.01 for sgd, 0.001 for adam)
   --momentum X           SGD momentum (default 0.9)
   --optimizer sgd|adam   optimizer (default sgd)
   --backend NAME         cpu, webgpu or auto (default cpu)
@@ -148,7 +148,7 @@ async function main(args: string[]): Promise<number> {
   const train = imageData(mnist.train, { flatten, limit: opts.limit, normalize: "standard" });
   const test = imageData(mnist.test, { flatten, normalize: "standard" });
   const model: Module = opts.model === "mlp" ? mlp([784, 100, 10]) : lenet5();
-  const lr = opts.lr ?? (opts.optimizer === "adam" ? 0.001 : 0.05);
+  const lr = opts.lr ?? (opts.optimizer === "adam" ? 0.001 : 0.01);
   const optimizer = opts.optimizer === "adam"
     ? new Adam(model.parameters(), { lr })
     : new SGD(model.parameters(), { lr, momentum: opts.momentum });

@@ -9,7 +9,12 @@ import type { DType } from "../op_set.ts";
 import type { Module } from "../nn/module.ts";
 import { fromValues } from "../ops/creation.ts";
 import { noGrad } from "../engine.ts";
-import { loadSafetensors, type SafeDType, saveSafetensors, type SafeTensor } from "./safetensors.ts";
+import {
+  loadSafetensors,
+  type SafeDType,
+  type SafeTensor,
+  saveSafetensors,
+} from "./safetensors.ts";
 
 const TO_SAFE: Record<DType, SafeDType> = { float32: "F32", float64: "F64", int32: "I32" };
 

@@ -47,11 +47,15 @@ export abstract class Module {
     return out;
   }
 
-  /** Parameters with dotted names (`"0.weight"`, `"fc1.bias"`), own fields first. */
+  /**
+   * Parameters with dotted names (`"0.weight"`, `"fc1.bias"`), own fields
+   * first: every leaf tensor held in a field, frozen ones (`requiresGrad`
+   * false) included, so checkpoints keep them.
+   */
   namedParameters(prefix = ""): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [key, value] of Object.entries(this)) {
-      if (value instanceof Tensor && value.requiresGrad && value.isLeaf) {
+      if (value instanceof Tensor && value.isLeaf) {
         out.push([prefix + key, value]);
       }
     }

@@ -137,7 +137,9 @@ export class TrainingDivergedError extends Error {
 
 function checkData(data: Data, what: string): void {
   const n = data.x.shape[0];
-  if (!data.x.ndim || !n) throw new Error(`${what}: the inputs are empty (shape [${data.x.shape}])`);
+  if (!data.x.ndim || !n) {
+    throw new Error(`${what}: the inputs are empty (shape [${data.x.shape}])`);
+  }
   if (!data.y.ndim || data.y.shape[0] !== n) {
     throw new Error(
       `${what}: ${n} inputs (shape [${data.x.shape}]) but ${data.y.shape[0] ?? 0} targets ` +
@@ -186,7 +188,9 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
     const n = data.x.shape[0];
     const held = Math.round(n * options.validationSplit);
     if (held < 1 || held >= n) {
-      throw new Error(`fit: validationSplit ${options.validationSplit} leaves no training or validation rows`);
+      throw new Error(
+        `fit: validationSplit ${options.validationSplit} leaves no training or validation rows`,
+      );
     }
     train = rows(data, 0, n - held);
     validation = rows(data, n - held, n);
@@ -221,7 +225,10 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
       let windowLoss: Tensor | null = null, windowCorrect: Tensor | null = null, windowSeen = 0;
       for (let step = 1; step <= steps; step++) {
         const idx = order.subarray((step - 1) * size, Math.min(step * size, n));
-        const indices = fromValues(idx, [idx.length], { dtype: "int32", backend: train.x.backend.name });
+        const indices = fromValues(idx, [idx.length], {
+          dtype: "int32",
+          backend: train.x.backend.name,
+        });
         const xb = take(train.x, indices), yb = take(train.y, indices);
         const out = model.forward(xb);
         const loss = lossFn(out, yb);
@@ -278,7 +285,10 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
       };
       if (classify) record.accuracy = epochCorrect / seen;
       if (validation) {
-        const v = await evaluate(model, validation, { loss: lossFn, batchSize: Math.max(size, 256) });
+        const v = await evaluate(model, validation, {
+          loss: lossFn,
+          batchSize: Math.max(size, 256),
+        });
         record.valLoss = v.loss;
         if (v.accuracy !== undefined) record.valAccuracy = v.accuracy;
         model.train();
@@ -301,7 +311,9 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
       }
       if (stopping) {
         const value = record[monitor];
-        if (value === undefined) throw new Error(`fit: earlyStopping monitors ${monitor}, which is not computed`);
+        if (value === undefined) {
+          throw new Error(`fit: earlyStopping monitors ${monitor}, which is not computed`);
+        }
         const score = monitor.endsWith("ccuracy") ? -value : value;
         if (score < best - (stopping.minDelta ?? 0)) {
           best = score, bestEpoch = epoch, waited = 0;
@@ -310,7 +322,8 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
             bestWeights = noGrad(() => model.parameters().map((p) => p.clone()));
           }
         } else if (++waited >= (stopping.patience ?? 3)) {
-          history.stopReason = `${monitor} did not improve for ${waited} epochs (best: epoch ${bestEpoch})`;
+          history.stopReason =
+            `${monitor} did not improve for ${waited} epochs (best: epoch ${bestEpoch})`;
           break;
         }
       }

@@ -59,7 +59,9 @@ export async function confusionMatrix(
   for (let i = 0; i < p.length; i++) {
     if (!(y[i] >= 0 && y[i] < classes && p[i] >= 0 && p[i] < classes)) {
       throw new RangeError(
-        `confusionMatrix: row ${i} has label ${y[i]} / prediction ${p[i]} outside 0..${classes - 1}`,
+        `confusionMatrix: row ${i} has label ${y[i]} / prediction ${p[i]} outside 0..${
+          classes - 1
+        }`,
       );
     }
     m[y[i]][p[i]]++;

@@ -69,7 +69,9 @@ export function progressLine(u: ProgressUpdate, width = 24): string {
     " ".repeat(width - done);
   const eta = u.step ? (u.seconds / u.step) * (u.steps - u.step) : Infinity;
   const acc = u.accuracy === undefined ? "" : ` acc ${pct(u.accuracy)}`;
-  return `epoch ${u.epoch}/${u.epochs} [${bar}] ${u.step}/${u.steps} loss ${u.loss.toFixed(4)}${acc} ` +
+  return `epoch ${u.epoch}/${u.epochs} [${bar}] ${u.step}/${u.steps} loss ${
+    u.loss.toFixed(4)
+  }${acc} ` +
     `${Math.round(u.examplesPerSecond).toLocaleString("en-US")} img/s ETA ${clock(eta)}`;
 }
 
@@ -147,7 +149,10 @@ export class TerminalProgress implements ProgressReporter {
 /** The part of `Deno.jupyter` the notebook reporter uses (injectable for tests). */
 export interface JupyterDisplay {
   /** `Deno.jupyter.display`. */
-  display(obj: unknown, options?: { raw?: boolean; update?: boolean; display_id?: string }): Promise<void>;
+  display(
+    obj: unknown,
+    options?: { raw?: boolean; update?: boolean; display_id?: string },
+  ): Promise<void>;
 }
 
 /**
