@@ -6,6 +6,8 @@
  * @module
  */
 import { type Backend, getBackend, type TypedArray } from "../backend.ts";
+// The CPU backend is the reference and the default: always registered.
+import "../cpu/cpu_backend.ts";
 import type { DType, Shape } from "../op_set.ts";
 import { sizeOf } from "../engine.ts";
 import { type NestedArray, Tensor } from "../tensor.ts";

@@ -329,7 +329,7 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
       }
     }
   } finally {
-    reporter?.close();
+    await reporter?.close();
   }
   if (bestWeights) {
     const params = model.parameters();

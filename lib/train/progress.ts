@@ -40,8 +40,8 @@ export interface ProgressReporter {
   update(u: ProgressUpdate): void;
   /** At the end of each epoch. */
   epochEnd(u: EpochUpdate): void;
-  /** When training ends (normally or not). */
-  close(): void;
+  /** When training ends (normally or not); resolves once output is flushed. */
+  close(): void | Promise<void>;
 }
 
 const pct = (v?: number) => v === undefined ? "" : `${(100 * v).toFixed(2)}%`;
@@ -83,7 +83,7 @@ export function progressLine(u: ProgressUpdate, width = 24): string {
  * import { epochLine } from "./progress.ts";
  * import assert from "node:assert/strict";
  * const line = epochLine({ epoch: 1, epochs: 1, step: 10, steps: 10, loss: 0.25, accuracy: 0.9, valLoss: 0.3, valAccuracy: 0.88, examplesPerSecond: 50, seconds: 4 });
- * assert.match(line, /val_loss 0\.3000 val_acc 88\.00%/);
+ * assert.match(line, /val_loss 0\.3000 {2}val_acc 88\.00%/);
  * ```
  */
 export function epochLine(u: EpochUpdate): string {
@@ -168,7 +168,8 @@ export interface JupyterDisplay {
  * const p = new NotebookProgress({ jupyter: { display: (o, opts) => (calls.push(opts), Promise.resolve()) } });
  * p.update({ epoch: 1, epochs: 1, step: 1, steps: 2, loss: 1, examplesPerSecond: 1, seconds: 1 });
  * p.epochEnd({ epoch: 1, epochs: 1, step: 2, steps: 2, loss: 1, examplesPerSecond: 1, seconds: 1 });
- * assert.equal(calls.length, 2);
+ * await p.close();
+ * assert.equal(calls.length, 3); // created, then updated in place twice
  * ```
  */
 export class NotebookProgress implements ProgressReporter {
@@ -205,9 +206,10 @@ export class NotebookProgress implements ProgressReporter {
     this.#render();
   }
 
-  /** Waits for the last update to be sent. */
-  close(): void {
+  /** Sends the final state and waits until every update is out. */
+  close(): Promise<void> {
     this.#render();
+    return this.#pending;
   }
 
   #render(): void {
