@@ -15,25 +15,9 @@ import {
 import { ReLU, Sigmoid } from "../../lib/nn/activations.ts";
 import type { Initializer } from "../../lib/nn/init.ts";
 import { Module } from "../../lib/nn/module.ts";
+import { lenet5 } from "../../lib/nn/models.ts";
 
 const f64 = { dtype: "float64" } as const;
-
-function lenet5(rng = new Rng(0)): Sequential {
-  return new Sequential(
-    new Conv2d(1, 6, 5, { padding: 2, rng }),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Conv2d(6, 16, 5, { rng }),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Flatten(),
-    new Linear(400, 120, { rng }),
-    new ReLU(),
-    new Linear(120, 84, { rng }),
-    new ReLU(),
-    new Linear(84, 10, { rng }),
-  );
-}
 
 Deno.test("parameter counts: 784-10-10 has 7,960 (lecture 000)", () => {
   const rng = new Rng(1);
@@ -80,7 +64,7 @@ Deno.test("LeNet-5: 61,706 parameters, [N, 1, 28, 28] → [N, 10]", () => {
 });
 
 Deno.test("LeNet-5: every parameter gets a gradient of its own shape", () => {
-  const net = lenet5(new Rng(3));
+  const net = lenet5({ rng: new Rng(3) });
   const x = normal([2, 1, 28, 28], 0, 1, { rng: new Rng(4) });
   net.forward(x).sum().backward();
   for (const [name, p] of net.namedParameters()) {

@@ -1,8 +1,9 @@
 // summary(): the lectures' parameter counts in the table, output shapes of
 // LeNet-5, custom modules, frozen tensors, and no side effects on the model.
+import { lenet5 } from "../../lib/nn/models.ts";
 import assert from "node:assert/strict";
 import { Rng, type Tensor } from "../../mod.ts";
-import { Conv2d, Dropout, Flatten, Linear, MaxPool2d, Sequential } from "../../lib/nn/layers.ts";
+import { Conv2d, Dropout, Linear, Sequential } from "../../lib/nn/layers.ts";
 import { ReLU, Sigmoid } from "../../lib/nn/activations.ts";
 import { Module } from "../../lib/nn/module.ts";
 import { summary } from "../../lib/nn/summary.ts";
@@ -44,20 +45,7 @@ Deno.test("summary: 3-4-2 → 26 with bias, 20 without", () => {
 
 Deno.test("summary: LeNet-5 shapes and 61,706 parameters", () => {
   const rng = new Rng(2);
-  const lenet = new Sequential(
-    new Conv2d(1, 6, 5, { padding: 2, rng }),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Conv2d(6, 16, 5, { rng }),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Flatten(),
-    new Linear(400, 120, { rng }),
-    new ReLU(),
-    new Linear(120, 84, { rng }),
-    new ReLU(),
-    new Linear(84, 10, { rng }),
-  );
+  const lenet = lenet5({ rng });
   const s = summary(lenet, [1, 28, 28]);
   assert.deepEqual(s.rows.map((r) => r.outputShape), [
     "[N, 6, 28, 28]",
