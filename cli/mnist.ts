@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import {
   Adam,
   confusionMatrix,
+  CosineLR,
   evaluate,
   fit,
   formatConfusionMatrix,
@@ -33,8 +34,10 @@ Trains a network on MNIST and reports test accuracy.
 Options:
   --model mlp|lenet5     network (default lenet5; mlp is 784-100-10)
   --epochs N             passes over the training set (default 5)
-  --batch-size N         examples per step (default 64)
-  --lr X                 learning rate (default 0.01 for sgd, 0.001 for adam)
+  --batch-size N         examples per step (default 32)
+  --lr X                 learning rate (default 0.02 for sgd, 0.001 for adam)
+  --schedule S           cosine (anneal the lr to 0 over the epochs) or constant
+                         (default cosine)
   --momentum X           SGD momentum (default 0.9)
   --optimizer sgd|adam   optimizer (default sgd)
   --backend NAME         cpu, webgpu or auto (default cpu)
@@ -54,6 +57,7 @@ interface Options {
   lr?: number;
   momentum: number;
   optimizer: "sgd" | "adam";
+  schedule: "cosine" | "constant";
   backend: string;
   data?: string;
   seed: number;
@@ -73,10 +77,11 @@ function parse(args: string[]): Options | null {
       options: {
         model: { type: "string", default: "lenet5" },
         epochs: { type: "string", default: "5" },
-        "batch-size": { type: "string", default: "64" },
+        "batch-size": { type: "string", default: "32" },
         lr: { type: "string" },
         momentum: { type: "string", default: "0.9" },
         optimizer: { type: "string", default: "sgd" },
+        schedule: { type: "string", default: "cosine" },
         backend: { type: "string", default: "cpu" },
         data: { type: "string" },
         seed: { type: "string", default: "0" },
@@ -112,6 +117,7 @@ function parse(args: string[]): Options | null {
     lr: num("lr", values.lr, false, 0),
     momentum: num("momentum", values.momentum, false, 0)!,
     optimizer: oneOf("optimizer", values.optimizer!, ["sgd", "adam"] as const),
+    schedule: oneOf("schedule", values.schedule!, ["cosine", "constant"] as const),
     backend: values.backend!,
     data: values.data,
     seed: num("seed", values.seed, true, 0)!,
@@ -148,17 +154,18 @@ async function main(args: string[]): Promise<number> {
   const train = imageData(mnist.train, { flatten, limit: opts.limit, normalize: "standard" });
   const test = imageData(mnist.test, { flatten, normalize: "standard" });
   const model: Module = opts.model === "mlp" ? mlp([784, 100, 10]) : lenet5();
-  const lr = opts.lr ?? (opts.optimizer === "adam" ? 0.001 : 0.01);
+  const lr = opts.lr ?? (opts.optimizer === "adam" ? 0.001 : 0.02);
   const optimizer = opts.optimizer === "adam"
     ? new Adam(model.parameters(), { lr })
     : new SGD(model.parameters(), { lr, momentum: opts.momentum });
   console.log(
     `Training ${opts.model} (${model.parameterCount().toLocaleString("en-US")} parameters) on ` +
       `${train.x.shape[0].toLocaleString("en-US")} images, backend ${backend.name}, ` +
-      `${opts.optimizer} lr ${lr}, batch ${opts.batchSize}, ${opts.epochs} epochs`,
+      `${opts.optimizer} lr ${lr} (${opts.schedule}), batch ${opts.batchSize}, ${opts.epochs} epochs`,
   );
   const history = await fit(model, train, {
     optimizer,
+    scheduler: opts.schedule === "cosine" ? new CosineLR(optimizer, { tMax: opts.epochs }) : undefined,
     epochs: opts.epochs,
     batchSize: opts.batchSize,
     seed: opts.seed,
