@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { lineChartSvg } from "../plot/svg_chart.ts";
 
 /** What the training loop tells a reporter after a step it has read. */
 export interface ProgressUpdate {
@@ -156,9 +157,36 @@ export interface JupyterDisplay {
 }
 
 /**
+ * Options of {@linkcode NotebookProgress}.
+ *
+ * @example
+ * ```ts
+ * import type { NotebookProgressOptions } from "./progress.ts";
+ * const quiet: NotebookProgressOptions = { intervalMs: 1000, chart: false };
+ * ```
+ */
+export interface NotebookProgressOptions {
+  /** Where to display (default `Deno.jupyter`; inject a fake in tests). */
+  jupyter?: JupyterDisplay;
+  /** At most one redraw per this many milliseconds, except at epoch ends (default 250). */
+  intervalMs?: number;
+  /** Draw the small loss / accuracy chart under the bar (default true). */
+  chart?: boolean;
+}
+
+/** One point per read step: x in epochs (1.5 = half way through epoch 2). */
+interface StepPoint {
+  x: number;
+  loss: number;
+  accuracy?: number;
+}
+
+/**
  * Notebook reporter: one output, created once and updated in place
- * (`display_id`), throttled to one update per `intervalMs`, showing the bar
- * and a table of finished epochs.
+ * (`display_id`), throttled to one update per `intervalMs`, showing the bar,
+ * a line per finished epoch and a small chart of loss and accuracy (per
+ * read step, with training and validation values per epoch), drawn as
+ * inline SVG.
  *
  * @example
  * ```ts
@@ -177,21 +205,27 @@ export class NotebookProgress implements ProgressReporter {
   #id = `neuronbook-progress-${crypto.randomUUID()}`;
   #shown = false;
   #interval: number;
+  #chart: boolean;
   #last = 0;
   #epochs: string[] = [];
   #current = "";
   #pending: Promise<void> = Promise.resolve();
+  #points: StepPoint[] = [];
+  #previous: ProgressUpdate | null = null;
+  #epochRecords: EpochUpdate[] = [];
 
   /** Uses `Deno.jupyter` unless another display is injected. */
-  constructor(options: { jupyter?: JupyterDisplay; intervalMs?: number } = {}) {
+  constructor(options: NotebookProgressOptions = {}) {
     const jupyter = options.jupyter ?? kernelJupyter();
     if (!jupyter) throw new Error("NotebookProgress needs the Deno Jupyter kernel (Deno.jupyter)");
     this.#jupyter = jupyter;
     this.#interval = options.intervalMs ?? 250;
+    this.#chart = options.chart ?? true;
   }
 
-  /** Updates the bar (throttled). */
+  /** Records the step and updates the bar and chart (throttled). */
   update(u: ProgressUpdate): void {
+    this.#record(u);
     const now = performance.now();
     if (this.#shown && now - this.#last < this.#interval && u.step < u.steps) return;
     this.#last = now;
@@ -202,6 +236,7 @@ export class NotebookProgress implements ProgressReporter {
   /** Adds the epoch's line and redraws. */
   epochEnd(u: EpochUpdate): void {
     this.#epochs.push(epochLine(u));
+    this.#epochRecords.push(u);
     this.#current = "";
     this.#render();
   }
@@ -212,10 +247,71 @@ export class NotebookProgress implements ProgressReporter {
     return this.#pending;
   }
 
+  /**
+   * The loss (and accuracy) of the steps since the previous update: `fit`
+   * reports running means over the epoch, so the window's mean is
+   * recovered from two consecutive ones (weighted by steps).
+   */
+  #record(u: ProgressUpdate): void {
+    const p = this.#previous;
+    const same = p !== null && p.epoch === u.epoch && p.step < u.step;
+    const window = (now: number, before: number | undefined) =>
+      same && before !== undefined ? (now * u.step - before * p!.step) / (u.step - p!.step) : now;
+    const point: StepPoint = {
+      x: u.epoch - 1 + u.step / Math.max(u.steps, 1),
+      loss: window(u.loss, p?.loss),
+    };
+    if (u.accuracy !== undefined) {
+      point.accuracy = Math.min(1, Math.max(0, window(u.accuracy, p?.accuracy)));
+    }
+    this.#points.push(point);
+    this.#previous = u;
+  }
+
+  #chartHtml(): string {
+    if (!this.#chart || (!this.#points.length && !this.#epochRecords.length)) return "";
+    const epochs = this.#epochRecords;
+    const per = (k: "loss" | "valLoss" | "accuracy" | "valAccuracy") =>
+      epochs.flatMap((e) => e[k] === undefined ? [] : [[e.epoch, e[k]!] as [number, number]]);
+    const xRange: [number, number] = [0, Math.max(1, this.#previous?.epochs ?? 1)];
+    const charts = [
+      lineChartSvg([
+        {
+          name: "steps",
+          points: this.#points.map((p) => [p.x, p.loss]),
+          color: "#9ecae1",
+          width: 1,
+        },
+        { name: "train", points: per("loss"), color: "#1f77b4", markers: true },
+        { name: "val", points: per("valLoss"), color: "#ff7f0e", dash: true, markers: true },
+      ], { title: "loss", xRange, xLabel: "epoch" }),
+    ];
+    if (this.#points.some((p) => p.accuracy !== undefined)) {
+      charts.push(lineChartSvg([
+        {
+          name: "steps",
+          points: this.#points.flatMap((p) =>
+            p.accuracy === undefined ? [] : [[p.x, p.accuracy] as [number, number]]
+          ),
+          color: "#9ecae1",
+          width: 1,
+        },
+        { name: "train", points: per("accuracy"), color: "#1f77b4", markers: true },
+        { name: "val", points: per("valAccuracy"), color: "#ff7f0e", dash: true, markers: true },
+      ], { title: "accuracy", xRange, xLabel: "epoch", percent: true }));
+    }
+    return `<div style="display:flex;gap:12px;flex-wrap:wrap;margin-top:4px">${
+      charts.join("")
+    }</div>`;
+  }
+
   #render(): void {
     const text = [...this.#epochs, this.#current].filter(Boolean).join("\n");
     const escaped = text.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]!);
-    const bundle = { "text/plain": text, "text/html": `<pre>${escaped}</pre>` };
+    const bundle = {
+      "text/plain": text,
+      "text/html": `<pre style="margin:0">${escaped}</pre>${this.#chartHtml()}`,
+    };
     const options = { raw: true, display_id: this.#id, update: this.#shown };
     this.#shown = true;
     // Keep the order of updates: each waits for the one before it.
