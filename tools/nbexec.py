@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""Runs one notebook through a Jupyter kernel with nbconvert and writes, into
+OUT_DIR, the executed notebook (NAME.ipynb), its HTML render (NAME.html) and
+a status file (NAME.status.json: ok, seconds, the failing cell's error).
+
+Driven by tools/notebooks.ts (`deno task notebooks`); run it with Debian's
+/usr/bin/python3 and its python3-nbconvert. It is nbconvert's own
+ExecutePreprocessor and HTMLExporter with two changes:
+
+* Late outputs are kept. Deno's kernel publishes console output (through a
+  channel) and a cell's result (from a promise it does not await) on its own
+  schedule, so on a busy machine they can reach the client just after the
+  cell's "idle" status; nbclient would drop them. After "idle" this keeps
+  reading for a short grace period (NEURONBOOK_LATE_OUTPUT_GRACE seconds,
+  default 0.3) and files what arrives under the cell that produced it.
+* A failing cell stops the run as usual, but the partial notebook and its
+  HTML are still written, so the error can be read in context.
+
+usage: nbexec.py NOTEBOOK OUT_DIR [--kernel deno] [--cell-timeout S] [--timeout S]
+       nbexec.py --preflight [--kernel deno]
+"""
+
+import argparse
+import json
+import os
+import queue
+import re
+import signal
+import sys
+import time
+
+import nbformat
+from lxml.html.clean import clean_html as lxml_clean_html
+from nbclient.exceptions import CellExecutionComplete
+from nbclient.util import ensure_async
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import ExecutePreprocessor
+from traitlets import Float
+
+
+class LateOutputExecutePreprocessor(ExecutePreprocessor):
+    """ExecutePreprocessor that also keeps outputs arriving just after "idle"."""
+
+    late_output_grace = Float(
+        0.3, config=True, help="Seconds to keep reading a cell's outputs after its idle status."
+    )
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        assert self.kc is not None
+        # nbclient's loop: process this cell's messages until its idle status.
+        while True:
+            msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
+            if msg["parent_header"].get("msg_id") == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    break
+        # Then whatever of this cell's output is still on its way.
+        while True:
+            try:
+                msg = await ensure_async(
+                    self.kc.iopub_channel.get_msg(timeout=self.late_output_grace)
+                )
+            except queue.Empty:
+                return
+            if msg["parent_header"].get("msg_id") != parent_msg_id:
+                continue
+            if msg["msg_type"] in ("status", "execute_input"):
+                continue
+            try:
+                self.process_message(msg, cell, cell_index)
+            except CellExecutionComplete:
+                pass
+
+
+def clean_html_keeping_svg(html):
+    """nbconvert's clean_html filter, except for SVG outputs.
+
+    Debian's nbconvert (6.5) passes every image/svg+xml output through
+    lxml's clean_html, which strips an SVG to its bare <svg> tag (Graphviz
+    graphs came out blank). Our notebooks are trusted, as in JupyterLab.
+    """
+    text = html.decode("utf-8") if isinstance(html, bytes) else str(html)
+    if re.match(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?<svg[\s>]", text, re.S | re.I):
+        return text
+    return lxml_clean_html(html)
+
+
+class NotebookTimeout(Exception):
+    pass
+
+
+def first_error(nb):
+    """The first cell with an error output: its index, source and the error."""
+    for index, cell in enumerate(nb.cells):
+        if "raises-exception" in cell.get("metadata", {}).get("tags", []):
+            continue  # an error this cell is meant to show
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return {
+                    "cell": index,
+                    "source": cell.source,
+                    "ename": out.get("ename", ""),
+                    "evalue": out.get("evalue", ""),
+                    "traceback": out.get("traceback", []),
+                }
+    return None
+
+
+def preflight(kernel):
+    import nbconvert
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel)
+    except NoSuchKernel:
+        print(
+            json.dumps(
+                {
+                    "ok": False,
+                    "error": f'no Jupyter kernel named "{kernel}": run `deno jupyter --install`',
+                }
+            )
+        )
+        return 1
+    print(
+        json.dumps(
+            {
+                "ok": True,
+                "nbconvert": nbconvert.__version__,
+                "python": sys.version.split()[0],
+                "kernel": kernel,
+                "argv": spec.argv,
+            }
+        )
+    )
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("notebook", nargs="?")
+    ap.add_argument("out_dir", nargs="?")
+    ap.add_argument("--kernel", default="deno")
+    ap.add_argument("--cell-timeout", type=int, default=900)
+    ap.add_argument("--timeout", type=int, default=1800, help="whole notebook")
+    ap.add_argument("--preflight", action="store_true")
+    args = ap.parse_args()
+    if args.preflight:
+        return preflight(args.kernel)
+    if not args.notebook or not args.out_dir:
+        ap.error("NOTEBOOK and OUT_DIR are required")
+
+    path = os.path.abspath(args.notebook)
+    name = os.path.splitext(os.path.basename(path))[0]
+    os.makedirs(args.out_dir, exist_ok=True)
+    nb = nbformat.read(path, as_version=4)
+
+    grace = float(os.environ.get("NEURONBOOK_LATE_OUTPUT_GRACE", "0.3"))
+    ep = LateOutputExecutePreprocessor(
+        kernel_name=args.kernel, timeout=args.cell_timeout, late_output_grace=grace
+    )
+
+    def on_alarm(signum, frame):
+        raise NotebookTimeout(f"the notebook ran longer than {args.timeout} s")
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(args.timeout)
+    status = {"notebook": args.notebook, "ok": True}
+    start = time.monotonic()
+    try:
+        # Cells run in the notebook's folder, so its deno.json applies.
+        ep.preprocess(nb, {"metadata": {"path": os.path.dirname(path)}})
+    except Exception as e:  # a cell's error, a timeout, a dead kernel
+        status["ok"] = False
+        status["error"] = first_error(nb) or {
+            "cell": None,
+            "source": "",
+            "ename": type(e).__name__,
+            "evalue": str(e),
+            "traceback": [],
+        }
+    finally:
+        signal.alarm(0)
+    status["seconds"] = round(time.monotonic() - start, 2)
+
+    nbformat.write(nb, os.path.join(args.out_dir, name + ".ipynb"))
+    # No require.js in the page: with it, plotly.js (inlined by figures)
+    # registers as an AMD module instead of window.Plotly, and whether
+    # Debian's copy exists would decide whether plots draw.
+    exporter = HTMLExporter(
+        require_js_url="data:text/javascript,",
+        filters={"clean_html": clean_html_keeping_svg},
+    )
+    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    with open(os.path.join(args.out_dir, name + ".html"), "w", encoding="utf-8") as f:
+        f.write(html)
+    with open(os.path.join(args.out_dir, name + ".status.json"), "w", encoding="utf-8") as f:
+        json.dump(status, f, indent=1)
+    return 0 if status["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
