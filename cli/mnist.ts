@@ -165,7 +165,9 @@ async function main(args: string[]): Promise<number> {
   );
   const history = await fit(model, train, {
     optimizer,
-    scheduler: opts.schedule === "cosine" ? new CosineLR(optimizer, { tMax: opts.epochs }) : undefined,
+    scheduler: opts.schedule === "cosine"
+      ? new CosineLR(optimizer, { tMax: opts.epochs })
+      : undefined,
     epochs: opts.epochs,
     batchSize: opts.batchSize,
     seed: opts.seed,
