@@ -39,8 +39,9 @@ type Floats = Float32Array | Float64Array;
 
 /**
  * Rows of the register tile. 4x4 measured fastest in V8 on x64 (larger tiles
- * spill more accumulators to the stack than they save in loads). `kernel`,
- * `packA` and `packB` are written out for 4: change them together.
+ * spill more accumulators to the stack than they save in loads). `kernel`
+ * and `pack` (which packs both A and B strips) are written out for 4: change
+ * them together.
  */
 const MR = 4;
 /** Columns of the register tile. */
@@ -209,10 +210,10 @@ function blocked(
       const kc = Math.min(KC, k - pc);
       // The first k block overwrites C, later ones add to it.
       const accumulate = pc > 0;
-      packB(b, bOff + pc * bRow + jc * bCol, bRow, bCol, kc, nc, bp);
+      pack(b, bOff + pc * bRow + jc * bCol, bCol, bRow, nc, kc, bp);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packA(a, aOff + ic * aRow + pc * aCol, aRow, aCol, mc, kc, ap);
+        pack(a, aOff + ic * aRow + pc * aCol, aRow, aCol, mc, kc, ap);
         // Strip of B outermost: it stays in L1 while every strip of A streams past it.
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = Math.min(NR, nc - jr);
@@ -232,73 +233,42 @@ function roundUp(x: number, step: number): number {
 }
 
 /**
- * Packs an mc x kc block of A as consecutive MR-row strips, each stored
- * k-major (`MR` values per k step), so the kernel reads it sequentially.
- * The last strip's missing rows are zero-padded: the kernel always computes a
- * full tile and `storeTile` discards the padded part, so there is no edge case
- * in the hot loop.
+ * Packs an `rows x kc` block as consecutive 4-row strips, each stored k-major
+ * (4 values per k step), so the kernel reads it sequentially. Element (i, p)
+ * of the block is `x[off + i * rowStride + p * kStride]`: A's block packs
+ * with A's strides, B's with its strides swapped (its columns are the rows
+ * here). The last strip's missing rows are zero-padded: the kernel always
+ * computes a full tile and `storeTile` discards the padded part, so there is
+ * no edge case in the hot loop.
  */
-function packA(
-  a: Floats,
+function pack(
+  x: Floats,
   off: number,
-  aRow: number,
-  aCol: number,
-  mc: number,
+  rowStride: number,
+  kStride: number,
+  rows: number,
   kc: number,
-  ap: Float64Array,
+  out: Float64Array,
 ): void {
   let o = 0;
-  for (let i0 = 0; i0 < mc; i0 += MR) {
-    const r0 = off + i0 * aRow;
-    if (i0 + MR <= mc) {
-      const r1 = r0 + aRow, r2 = r1 + aRow, r3 = r2 + aRow;
-      for (let p = 0, q = 0; p < kc; p++, q += aCol) {
-        ap[o] = a[r0 + q];
-        ap[o + 1] = a[r1 + q];
-        ap[o + 2] = a[r2 + q];
-        ap[o + 3] = a[r3 + q];
+  for (let i0 = 0; i0 < rows; i0 += MR) {
+    const r0 = off + i0 * rowStride;
+    if (i0 + MR <= rows) {
+      const r1 = r0 + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride;
+      for (let p = 0, q = 0; p < kc; p++, q += kStride) {
+        out[o] = x[r0 + q];
+        out[o + 1] = x[r1 + q];
+        out[o + 2] = x[r2 + q];
+        out[o + 3] = x[r3 + q];
         o += MR;
       }
     } else {
-      const rows = mc - i0;
+      const left = rows - i0;
       for (let p = 0; p < kc; p++) {
-        for (let r = 0; r < MR; r++) ap[o + r] = r < rows ? a[r0 + r * aRow + p * aCol] : 0;
+        for (let r = 0; r < MR; r++) {
+          out[o + r] = r < left ? x[r0 + r * rowStride + p * kStride] : 0;
+        }
         o += MR;
-      }
-    }
-  }
-}
-
-/**
- * Packs a kc x nc panel of B as consecutive NR-column strips, each stored
- * k-major (`NR` values per k step), zero-padding the last strip's columns.
- */
-function packB(
-  b: Floats,
-  off: number,
-  bRow: number,
-  bCol: number,
-  kc: number,
-  nc: number,
-  bp: Float64Array,
-): void {
-  let o = 0;
-  for (let j0 = 0; j0 < nc; j0 += NR) {
-    const s0 = off + j0 * bCol;
-    if (j0 + NR <= nc) {
-      const s1 = s0 + bCol, s2 = s1 + bCol, s3 = s2 + bCol;
-      for (let p = 0, q = 0; p < kc; p++, q += bRow) {
-        bp[o] = b[s0 + q];
-        bp[o + 1] = b[s1 + q];
-        bp[o + 2] = b[s2 + q];
-        bp[o + 3] = b[s3 + q];
-        o += NR;
-      }
-    } else {
-      const cols = nc - j0;
-      for (let p = 0; p < kc; p++) {
-        for (let c = 0; c < NR; c++) bp[o + c] = c < cols ? b[s0 + c * bCol + p * bRow] : 0;
-        o += NR;
       }
     }
   }

@@ -158,7 +158,7 @@ Deno.test("LeNet-5 on the first 5,000 MNIST training images reaches ≥ 95% on t
   await fit(model, train, {
     optimizer: new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 }),
     epochs: 4,
-    batchSize: 32,
+    batchSize: 16,
     seed: 0,
     progress: false,
   });
