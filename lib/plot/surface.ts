@@ -7,7 +7,15 @@
  */
 import { Tensor } from "../tensor.ts";
 import { Figure, FigurePromise, type PlotlyTrace } from "./figure.ts";
-import { axis, linspace, type MatrixInput, readMatrix, readValues, titleOf } from "./_data.ts";
+import {
+  axis,
+  colorOf,
+  linspace,
+  type MatrixInput,
+  readMatrix,
+  readValues,
+  titleOf,
+} from "./_data.ts";
 import type { Values } from "./_data.ts";
 
 /**
@@ -57,6 +65,11 @@ export interface SurfaceOptions {
   path?: PathInput;
   /** Legend name of the path (default "gradient descent"). */
   pathName?: string;
+  /**
+   * Several named paths, each in its own color (e.g. one per learning rate),
+   * drawn after `path` with hollow start and filled end markers.
+   */
+  paths?: { name: string; path: PathInput }[];
   /** Figure title. */
   title?: string;
   /** x axis title (default "x"). */
@@ -108,7 +121,12 @@ function around(values: number[], given?: [number, number]): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-async function sample(f: SurfaceInput, path: number[][], options: SurfaceOptions): Promise<Grid> {
+async function sample(
+  f: SurfaceInput,
+  paths: NamedPath[],
+  options: SurfaceOptions,
+): Promise<Grid> {
+  const path = paths.flatMap((p) => p.points);
   if (typeof f === "function") {
     const n = options.resolution ?? 60;
     const x = linspace(...around(path.map((p) => p[0]), options.xRange), n);
@@ -146,23 +164,46 @@ function heightAt(f: SurfaceInput, grid: Grid, px: number, py: number): number {
     t * ((1 - s) * z(j + 1, i) + s * z(j + 1, i + 1));
 }
 
+interface NamedPath {
+  name: string;
+  points: number[][];
+  /** Line color; the single `path` is red with "start"/"end" written at its ends. */
+  color?: string;
+}
+
+/** `options.path` (red, ends labelled) then `options.paths` (palette colors). */
+async function readPaths(options: SurfaceOptions): Promise<NamedPath[]> {
+  const paths: NamedPath[] = [];
+  if (options.path !== undefined) {
+    paths.push({
+      name: options.pathName ?? "gradient descent",
+      points: await readPath(options.path),
+    });
+  }
+  for (const [i, p] of (options.paths ?? []).entries()) {
+    paths.push({ name: p.name, points: await readPath(p.path), color: colorOf(i) });
+  }
+  return paths;
+}
+
 function pathTraces(
-  points: number[][],
-  name: string,
+  { points, name, color }: NamedPath,
   threeD: boolean,
   z: (p: number[]) => number,
 ): PlotlyTrace[] {
   if (!points.length) return [];
   const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
   const zs = points.map((p) => p[2] ?? z(p));
+  const c = color ?? "#d62728";
   const line: PlotlyTrace = {
     type: threeD ? "scatter3d" : "scatter",
     mode: "lines+markers",
     name,
+    legendgroup: name,
     x: xs,
     y: ys,
-    line: { color: "#d62728", width: threeD ? 5 : 2 },
-    marker: { color: "#d62728", size: threeD ? 3 : 5 },
+    line: { color: c, width: threeD ? 5 : 2 },
+    marker: { color: c, size: threeD ? 3 : 5 },
   };
   if (threeD) line.z = zs;
   else {
@@ -171,19 +212,19 @@ function pathTraces(
   }
   const ends: PlotlyTrace = {
     type: threeD ? "scatter3d" : "scatter",
-    mode: "markers+text",
+    mode: color ? "markers" : "markers+text",
     name: "start / end",
+    legendgroup: name,
     x: [xs[0], xs.at(-1)],
     y: [ys[0], ys.at(-1)],
-    text: ["start", "end"],
-    textposition: "top center",
     marker: {
-      color: ["#ffffff", "#d62728"],
+      color: ["#ffffff", c],
       size: threeD ? 6 : 11,
-      line: { color: "#d62728", width: 2 },
+      line: { color: c, width: 2 },
     },
     showlegend: false,
   };
+  if (!color) Object.assign(ends, { text: ["start", "end"], textposition: "top center" });
   if (threeD) ends.z = [zs[0], zs.at(-1)];
   return [line, ends];
 }
@@ -208,8 +249,8 @@ function pathTraces(
  */
 export function surfacePlot(f: SurfaceInput, options: SurfaceOptions = {}): FigurePromise {
   return FigurePromise.from(async () => {
-    const path = await readPath(options.path);
-    const grid = await sample(f, path, options);
+    const paths = await readPaths(options);
+    const grid = await sample(f, paths, options);
     const zLabel = options.zLabel ?? "f(x, y)";
     const data: PlotlyTrace[] = [
       {
@@ -218,16 +259,11 @@ export function surfacePlot(f: SurfaceInput, options: SurfaceOptions = {}): Figu
         y: grid.y,
         z: grid.z,
         colorscale: options.colorscale ?? "Viridis",
-        opacity: path.length ? 0.85 : 1,
+        opacity: paths.length ? 0.85 : 1,
         colorbar: { title: { text: zLabel } },
         name: zLabel,
       },
-      ...pathTraces(
-        path,
-        options.pathName ?? "gradient descent",
-        true,
-        (p) => heightAt(f, grid, p[0], p[1]),
-      ),
+      ...paths.flatMap((p) => pathTraces(p, true, (q) => heightAt(f, grid, q[0], q[1]))),
     ];
     const layout: Record<string, unknown> = {
       height: options.height ?? 500,
@@ -246,7 +282,8 @@ export function surfacePlot(f: SurfaceInput, options: SurfaceOptions = {}): Figu
 /**
  * A function of two variables as contour lines seen from above, with an
  * optimizer's path drawn on it (start and end marked): the classic picture
- * of gradient descent zig-zagging down a valley.
+ * of gradient descent zig-zagging down a valley. Pass `paths` to compare
+ * several runs (learning rates, optimizers, starting points) on one plot.
  *
  * @example
  * ```ts
@@ -262,8 +299,8 @@ export function surfacePlot(f: SurfaceInput, options: SurfaceOptions = {}): Figu
  */
 export function contourPlot(f: SurfaceInput, options: SurfaceOptions = {}): FigurePromise {
   return FigurePromise.from(async () => {
-    const path = await readPath(options.path);
-    const grid = await sample(f, path, options);
+    const paths = await readPaths(options);
+    const grid = await sample(f, paths, options);
     const zLabel = options.zLabel ?? "f(x, y)";
     const levels = options.levels ?? 25;
     const contour: PlotlyTrace = {
@@ -288,12 +325,7 @@ export function contourPlot(f: SurfaceInput, options: SurfaceOptions = {}): Figu
     }
     const data = [
       contour,
-      ...pathTraces(
-        path,
-        options.pathName ?? "gradient descent",
-        false,
-        (p) => heightAt(f, grid, p[0], p[1]),
-      ),
+      ...paths.flatMap((p) => pathTraces(p, false, (q) => heightAt(f, grid, q[0], q[1]))),
     ];
     const layout: Record<string, unknown> = {
       height: options.height ?? 500,

@@ -262,6 +262,36 @@ Deno.test("contourPlot: contour trace, path on top, ranges around the path", asy
   assert.equal(log.data.length, 1);
 });
 
+Deno.test("contourPlot and surfacePlot: several named paths, one color each", async () => {
+  const f = (x: number, y: number) => x * x + y * y;
+  const paths = [
+    { name: "η = 0.1", path: [[1, 1], [0.8, 0.8]] },
+    { name: "η = 0.5", path: tensor([[-3, 1], [0, 0]]) },
+  ];
+  const fig = await contourPlot(f, { paths, resolution: 5 });
+  const [c, a, aEnds, b, bEnds] = fig.data;
+  assert.equal(c.type, "contour");
+  assert.deepEqual([a.name, b.name], ["η = 0.1", "η = 0.5"]);
+  const colorOfLine = (t: Obj) => (t.line as Obj).color;
+  assert.notEqual(colorOfLine(a), colorOfLine(b));
+  assert.deepEqual([aEnds.mode, aEnds.legendgroup, aEnds.text], ["markers", "η = 0.1", undefined]);
+  assert.deepEqual((bEnds.marker as Obj).color, ["#ffffff", colorOfLine(b)]);
+  // The sampled range covers every path: x from -3 to 1, padded by 25% of 4.
+  assert.deepEqual([(c.x as number[])[0], (c.x as number[]).at(-1)], [-4, 2]);
+  // With `path` as well, the single path comes first, red, with its ends written.
+  const both = await surfacePlot(f, { path: [[0, 1], [0, 0]], paths, resolution: 3 });
+  assert.deepEqual(both.data.map((t) => t.name), [
+    "f(x, y)",
+    "gradient descent",
+    "start / end",
+    "η = 0.1",
+    "start / end",
+    "η = 0.5",
+    "start / end",
+  ]);
+  assert.deepEqual([both.data[2].text, both.data[6].z], [["start", "end"], [10, 0]]);
+});
+
 Deno.test("decisionBoundary: the grid holds the classifier's argmax at every point", async () => {
   // Three classes by region: left third, right half of the rest split by y.
   const score = (x: number, y: number) => [-x, x + y, x - y];
