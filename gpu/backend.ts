@@ -90,6 +90,7 @@ export class WebGpuBackend implements Backend {
       rec: this.rec,
       maxGroups: gpu.limits.maxComputeWorkgroupsPerDimension,
       output: (dtype, size) => this.#allocate(dtype, size, false),
+      release: (storage) => this.#release(storage),
       buffer: (info) => this.#bufferOf(info),
       hostBits: (info) => {
         const s = this.#storage(info);

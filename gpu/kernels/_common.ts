@@ -28,6 +28,8 @@ export interface KernelContext {
   readonly rec: Recorder;
   /** New output storage of `size` elements (its buffer comes from the pool). */
   output(dtype: DType, size: number): GpuStorage;
+  /** Returns scratch storage from {@linkcode KernelContext.output} to the pool once encoded work used it. */
+  release(storage: GpuStorage): void;
   /** The buffer of an input (uploading a host scalar if needed). */
   buffer(info: TensorInfo): GPUBuffer;
   /** The host value of a one-element input kept on the host, else null (as raw 32 bits). */

@@ -35,8 +35,16 @@ const WX_MIN = 2, WX_MAX = 32;
 const SLOTS = (BK * (64 * TILE / WX_MIN + TILE * WX_MIN)) / 4;
 
 // Uniform block layout.
-const M = 0, N = 1, K = 2, A_BATCH = 3, B_BATCH = 4, A_ROW = 5, A_COL = 6, B_ROW = 7;
-const B_COL = 8, WX = 9, BATCH_BASE = 10, VM = 11, VN = 12, ROWS_PER = 13;
+const M = 0, N = 1, K_BEGIN = 2, A_BATCH = 3, B_BATCH = 4, A_ROW = 5, A_COL = 6, B_ROW = 7;
+const B_COL = 8, WX = 9, BATCH_BASE = 10, VM = 11, VN = 12, ROWS_PER = 13, K_END = 14;
+const ACCUMULATE = 15;
+
+/**
+ * Most of the k range one dispatch walks; longer products run several
+ * dispatches that add into C. Mesa's llvmpipe silently stops an invocation
+ * after 65,535 loop iterations, which a k loop of ~20,000+ would reach.
+ */
+export const K_SPAN = 4096;
 
 /** Accumulator update for one k: rows from a0/a1 (8 values), columns b0/b1. */
 function fmaBlock(): string {
@@ -79,7 +87,7 @@ fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(local_invocation_index) li: u32,
 ) {
-  let m = p(${M}u); let n = p(${N}u); let k = p(${K}u);
+  let m = p(${M}u); let n = p(${N}u);
   let vm = p(${VM}u); let vn = p(${VN}u);
   let wx = p(${WX}u);
   let bm = ${64 * TILE}u / wx;  // tile rows
@@ -93,18 +101,20 @@ fn main(
   let aSlots = bm / 4u; let bSlots = bn / 4u;
   let bBase = ${BK}u * aSlots;
   var acc: array<vec4<f32>, ${2 * TILE}>;
-  for (var k0 = 0u; k0 < k; k0 += ${BK}u) {
+  // This dispatch's part of the k range (the whole of it unless k > K_SPAN).
+  let kEnd = p(${K_END}u);
+  for (var k0 = p(${K_BEGIN}u); k0 < kEnd; k0 += ${BK}u) {
     for (var e = li; e < ${BK}u * (aSlots + bSlots); e += 64u) {
       var v = vec4<f32>(0.0);
       if (e < bBase) {
         let kk = e / aSlots; let r = row0 + (e - kk * aSlots) * 4u; let gk = k0 + kk;
-        if (gk < k) {
+        if (gk < kEnd) {
           for (var q = 0u; q < 4u; q++) { if (r + q < vm) { v[q] = loadA(aOff, r + q, gk); } }
         }
       } else {
         let f = e - bBase;
         let kk = f / bSlots; let c = col0 + (f - kk * bSlots) * 4u; let gk = k0 + kk;
-        if (gk < k) {
+        if (gk < kEnd) {
           for (var q = 0u; q < 4u; q++) { if (c + q < vn) { v[q] = loadB(bOff, gk, c + q); } }
         }
       }
@@ -120,6 +130,7 @@ fn main(
     }
     workgroupBarrier();
   }
+  let accumulate = p(${ACCUMULATE}u) != 0u;
   let row = row0 + ty * ${TILE}u;
   let col = col0 + tx * ${TILE}u;
   for (var i = 0u; i < ${TILE}u; i++) {
@@ -130,7 +141,9 @@ fn main(
       if (J < vn) {
         // Column J of a folded batch b lands in C_b: b*m*n + r*n + (J - b*n).
         let b = J / n;
-        C[cOff + b * m * n + r * n + (J - b * n)] = acc[i * 2u + j / 4u][j % 4u];
+        let at = cOff + b * m * n + r * n + (J - b * n);
+        let sum = acc[i * 2u + j / 4u][j % 4u];
+        C[at] = select(sum, C[at] + sum, accumulate);
       }
     }
   }
@@ -167,7 +180,7 @@ export function matmul(
   const [batch, m, n] = out.shape;
   const k = transA ? a.shape[1] : a.shape[2];
   const u = params();
-  u[M] = m, u[N] = n, u[K] = k;
+  u[M] = m, u[N] = n;
   u[A_BATCH] = a.shape[0] === 1 ? 0 : m * k;
   u[B_BATCH] = b.shape[0] === 1 ? 0 : k * n;
   // Element (row, p) of op(A) is A[row * A_ROW + p * A_COL]; likewise for B.
@@ -188,15 +201,21 @@ export function matmul(
     result.buffer!,
   ];
   const zBatches = foldCols || foldRows ? 1 : batch;
-  // Batches beyond maxComputeWorkgroupsPerDimension go in several dispatches.
+  // Batches beyond maxComputeWorkgroupsPerDimension go in several dispatches,
+  // and so do k ranges longer than K_SPAN (each later one adds into C).
   for (let base = 0; base < zBatches; base += ctx.maxGroups) {
-    const chunk = u.slice();
-    chunk[BATCH_BASE] = base;
-    ctx.rec.dispatch(pipeline, chunk, buffers, [
-      gx,
-      gy,
-      Math.min(ctx.maxGroups, zBatches - base),
-    ]);
+    for (let k0 = 0; k0 === 0 || k0 < k; k0 += K_SPAN) {
+      const chunk = u.slice();
+      chunk[BATCH_BASE] = base;
+      chunk[K_BEGIN] = k0;
+      chunk[K_END] = Math.min(k, k0 + K_SPAN);
+      chunk[ACCUMULATE] = k0 > 0 ? 1 : 0;
+      ctx.rec.dispatch(pipeline, chunk, buffers, [
+        gx,
+        gy,
+        Math.min(ctx.maxGroups, zBatches - base),
+      ]);
+    }
   }
   return result;
 }

@@ -135,7 +135,14 @@ export function pad(
 }
 
 // "rows" uniform block layout.
-const MODE = 0, ROWS_N = 1, ROW = 2, COUNT = 3, LIMIT = 4;
+const MODE = 0, ROWS_N = 1, ROW = 2, COUNT = 3, LIMIT = 4, BEGIN = 5;
+
+/**
+ * Most indices one scatter-add dispatch scans; more run several dispatches
+ * that add into the output (Mesa's llvmpipe silently stops an invocation
+ * after 65,535 loop iterations).
+ */
+const SCATTER_SPAN = 16384;
 
 const ROWS = /* wgsl */ `${HEADER}
 @group(0) @binding(1) var<storage, read> X: array<u32>;
@@ -156,10 +163,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (id >= 0 && u32(id) < p(${LIMIT}u)) { O[i] = X[u32(id) * row + j]; } else { O[i] = 0u; }
   } else {
     // scatter-add without float atomics (WGSL has none): each output element
-    // scans the indices and sums, in index order, the rows that land on it.
-    var acc = 0.0;
+    // scans indices BEGIN..COUNT and sums, in index order, the rows that land
+    // on it (onto what earlier dispatches summed, after the first).
+    let begin = p(${BEGIN}u);
+    var acc = select(0.0, bitcast<f32>(O[i]), begin > 0u);
     let count = p(${COUNT}u);
-    for (var k = 0u; k < count; k++) {
+    for (var k = begin; k < count; k++) {
       if (I[k] == i32(r)) { acc += bitcast<f32>(X[k * row + j]); }
     }
     O[i] = bitcast<u32>(acc);
@@ -181,17 +190,22 @@ function rows(
   u[MODE] = mode;
   u[ROWS_N] = out.size;
   u[ROW] = out.size / out.shape[0];
-  u[COUNT] = idx.size;
   u[LIMIT] = limit;
   const pipeline = ctx.rec.pipeline("rows", () => ROWS);
   const idxBuffer = idx.size ? ctx.buffer(idx) : ctx.rec.dummy;
   const srcBuffer = src.size ? ctx.buffer(src) : ctx.rec.dummy;
-  ctx.rec.dispatch(
-    pipeline,
-    u,
-    [srcBuffer, idxBuffer, result.buffer!],
-    grid(Math.ceil(out.size / WG), ctx.maxGroups),
-  );
+  const span = mode === 0 ? idx.size : SCATTER_SPAN;
+  for (let begin = 0; begin === 0 || begin < idx.size; begin += span) {
+    const part = u.slice();
+    part[BEGIN] = begin;
+    part[COUNT] = Math.min(idx.size, begin + span);
+    ctx.rec.dispatch(
+      pipeline,
+      part,
+      [srcBuffer, idxBuffer, result.buffer!],
+      grid(Math.ceil(out.size / WG), ctx.maxGroups),
+    );
+  }
   return result;
 }
 

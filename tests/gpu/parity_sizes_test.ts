@@ -244,3 +244,38 @@ Deno.test({
     await same([x], (a) => a.sum(), "sum of 4.2M elements");
   },
 });
+
+// Mesa's llvmpipe silently stops an invocation after 65,535 loop iterations,
+// so long reductions, k ranges and index scans are split across workgroups
+// or dispatches. The matmul and scatter-add sizes here (and the 4.2M-element
+// sum above) gave wrong values before; the 300,001-element reductions check
+// the two-pass path, argmax's index included.
+const LONG: OpCase[] = [
+  {
+    name: "sum, max and min over 300,001 (partials in a second pass)",
+    inputs: () => [rand([2, 300_001], 31)],
+    fn: (x) => x.sum(1).add(x.max(1)).add(x.min(1).mul(2)),
+  },
+  {
+    name: "matmul [2, 70000] @ [70000, 3] (k split over dispatches)",
+    inputs: () => [rand([2, 70_000], 32), rand([70_000, 3], 33)],
+    fn: matmul,
+  },
+  {
+    name: "take 100,000 rows of [4, 3] (scatter-add gradient over dispatches)",
+    inputs: () => [rand([4, 3], 34)],
+    fn: (x) => take(x, Array.from({ length: 100_000 }, (_, i) => (i * 7) % 4)),
+  },
+];
+
+Deno.test({
+  name: "webgpu parity: long loops are split (reductions, matmul k, scatter-add)",
+  ignore: ignoreGpu,
+  async fn() {
+    await gpuReady();
+    for (const c of LONG) await parity(c);
+    const x = distinct([3, 300_001], 35).cast("float32");
+    await same([x], (t) => argmax(t, 1), "argmax over 300,001 (index kept with partials)");
+    await same([x], (t) => argmax(t.neg(), 1), "argmax over 300,001 of the negation");
+  },
+});
