@@ -569,6 +569,14 @@ Deno.test("softplus(100) = 100, softplus(-100) ≈ 0, softplus(0) = ln 2; gradie
   assertClose(x.grad!, [1, 0, 0.5], 1e-6);
 });
 
+Deno.test("elu gradient at 0 is alpha (1: ELU with alpha 1 is smooth there)", () => {
+  for (const alpha of [1, 0.5]) {
+    const x = tensor([0, -1e-4, 1e-4], { requiresGrad: true });
+    elu(x, alpha).sum().backward();
+    assertClose(x.grad!, [alpha, alpha * Math.exp(-1e-4), 1], 1e-6);
+  }
+});
+
 Deno.test("elu and leakyRelu values; elu gradient at x=100 is 1 (no NaN)", () => {
   assertClose(elu(tensor([-1, 0, 2])), [Math.exp(-1) - 1, 0, 2], 1e-6);
   assertClose(elu(tensor([-2]), 0.5), [0.5 * (Math.exp(-2) - 1)], 1e-6);

@@ -109,9 +109,12 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
  * ```
  */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  // exp(min(x, 0)): the unused branch must not overflow, or its zero
-  // gradient times e^x = inf would turn into NaN.
-  return where(gt(x, 0), x, mul(sub(exp(minimum(x, 0)), 1), alpha));
+  // exp of x only where x ≤ 0 (0 elsewhere): the unused branch must not
+  // overflow, or its zero gradient times e^x = inf would turn into NaN. A
+  // where, not min(x, 0), so that x = 0 gets the full gradient α (min's tie
+  // would halve it, a kink in ELU with α = 1, which is smooth there).
+  const positive = gt(x, 0);
+  return where(positive, x, mul(sub(exp(where(positive, 0, x)), 1), alpha));
 }
 
 /**
