@@ -36,6 +36,13 @@ export interface ImageGridOptions {
   title?: string;
   /** Colorscale for one-channel images (default: white background, dark ink). */
   colorscale?: string | [number, string][];
+  /**
+   * Value drawn in the colorscale's lowest color, shared by all images (default: the
+   * smallest value). With `zmax = -zmin` and a diverging colorscale, zero is the middle color.
+   */
+  zmin?: number;
+  /** Value drawn in the colorscale's highest color (default: the largest value). */
+  zmax?: number;
   /** Size of one image in pixels (default 100). */
   cellSize?: number;
 }
@@ -86,8 +93,8 @@ function order(n: number, labels?: number[], predicted?: number[], wrongFirst = 
  * Images in a grid, each with a caption: its label, `true 3 · pred 5` with
  * predictions (red when wrong), or a given title. `images` is a tensor
  * `[N, H, W]`, `[N, 1, H, W]` or `[N, 3, H, W]`, or nested arrays `[N][H][W]`.
- * Every one-channel image shares one color range, so brightness compares
- * across images. Each trace is named `#i` after the image's index in the input.
+ * Every one-channel image shares one color range (the data's, or `zmin` to
+ * `zmax`), so brightness compares across images. Each trace is named `#i` after the image's index in the input.
  *
  * @example Misclassified digits first
  * ```ts
@@ -125,7 +132,15 @@ export function imageGrid(
       .slice(0, options.max ?? 32);
     const columns = Math.max(1, Math.min(options.columns ?? 8, shown.length || 1));
     const rows = Math.max(1, Math.ceil(shown.length / columns));
-    const [lo, hi] = finiteRange(values);
+    if (
+      options.zmin !== undefined && options.zmax !== undefined && !(options.zmin < options.zmax)
+    ) {
+      throw new Error(
+        `imageGrid: zmin (${options.zmin}) must be below zmax (${options.zmax})`,
+      );
+    }
+    const [dataLo, dataHi] = finiteRange(values);
+    const lo = options.zmin ?? dataLo, hi = options.zmax ?? dataHi;
     const name = (k: number) => String(options.classNames?.[k] ?? k);
     const data: PlotlyTrace[] = [];
     const annotations: Record<string, unknown>[] = [];
@@ -152,7 +167,11 @@ export function imageGrid(
           z: ((r, g, b) =>
             r.map((row, i) =>
               row.map((_, j) =>
-                [r, g, b].map((p) => hi > lo ? Math.round((255 * (p[i][j] - lo)) / (hi - lo)) : 0)
+                [r, g, b].map((p) =>
+                  hi > lo
+                    ? Math.round(255 * Math.min(1, Math.max(0, (p[i][j] - lo) / (hi - lo))))
+                    : 0
+                )
               )
             ))(plane(0), plane(1), plane(2)),
         };

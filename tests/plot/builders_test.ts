@@ -217,6 +217,27 @@ Deno.test("imageGrid: misclassified first, captions, subplot axes, truncation", 
   await assert.rejects(imageGrid(images, { labels: [1] }), /5 images but 1 labels/);
 });
 
+Deno.test("imageGrid: zmin/zmax set the shared color range (zero in the middle for weights)", async () => {
+  const weights = tensor([-0.5, 0.25, 0.1, -0.2], { shape: [2, 1, 1, 2] });
+  const fig = await imageGrid(weights, { zmin: -1, zmax: 1, colorscale: "RdBu" });
+  assert.deepEqual(fig.data.map((t) => [t.zmin, t.zmax, t.colorscale]), [
+    [-1, 1, "RdBu"],
+    [-1, 1, "RdBu"],
+  ]);
+  const one = await imageGrid(weights, { zmax: 2 }); // the other end stays the data's
+  assert.deepEqual([one.data[0].zmin, one.data[0].zmax], [-0.5, 2]);
+  // Three channels: values outside the range are clipped to 0 and 255.
+  const rgb = await imageGrid(tensor([-1, 0, 2, 0.5, 0.5, 0.5], { shape: [1, 3, 1, 2] }), {
+    zmin: 0,
+    zmax: 1,
+  });
+  assert.deepEqual(rgb.data[0].z, [[[0, 255, 128], [0, 128, 128]]]);
+  await assert.rejects(
+    imageGrid(weights, { zmin: 1, zmax: 1 }),
+    /zmin \(1\) must be below zmax \(1\)/,
+  );
+});
+
 Deno.test("imageGrid: three-channel images become image traces scaled to 0..255", async () => {
   const rgb = tensor([0, 1, 1, 0, 0.5, 0.5], { shape: [1, 3, 1, 2] }); // R, G, B planes
   const fig = await imageGrid(rgb);
