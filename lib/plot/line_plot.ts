@@ -31,6 +31,11 @@ export interface LineSeries {
   dash?: "solid" | "dash" | "dot" | "dashdot";
   /** Draw a marker at every point (default: only when there are at most 30). */
   markers?: boolean;
+  /**
+   * Small multiples: the panel (0, 1, 2, ...) to draw this series in; panels sit side by side,
+   * four to a row, each with its own axes. Default: all series share one pair of axes.
+   */
+  panel?: number;
 }
 
 /**
@@ -53,8 +58,58 @@ export interface LinePlotOptions {
   yLabel?: string;
   /** Logarithmic y axis. */
   logY?: boolean;
-  /** Height in pixels (default 400). */
+  /** Height in pixels (default 400 per row of panels). */
   height?: number;
+  /** Titles of the panels, in order (see {@linkcode LineSeries.panel}). */
+  panelTitles?: string[];
+}
+
+const PANELS_PER_ROW = 4;
+
+/** Plotly's name of panel p's axis: "x", "x2", ... (`ref` "x2" for traces, `key` "xaxis2" for the layout). */
+function panelAxis(letter: "x" | "y", p: number) {
+  const suffix = p === 0 ? "" : String(p + 1);
+  return { ref: `${letter}${suffix}`, key: `${letter}axis${suffix}` };
+}
+
+/** Puts each trace on its series' panel and lays the panels out on a grid with their titles. */
+function layOutPanels(
+  data: PlotlyTrace[],
+  layout: Record<string, unknown>,
+  options: LinePlotOptions,
+): void {
+  const panelOf = options.series.map((s, i) => {
+    const p = s.panel ?? 0;
+    if (!Number.isInteger(p) || p < 0) {
+      throw new Error(`linePlot: series ${s.name ?? i} has panel ${p}; use 0, 1, 2, ...`);
+    }
+    return p;
+  });
+  const panels = Math.max(...panelOf, (options.panelTitles?.length ?? 0) - 1) + 1;
+  data.forEach((trace, i) => {
+    trace.xaxis = panelAxis("x", panelOf[i]).ref;
+    trace.yaxis = panelAxis("y", panelOf[i]).ref;
+  });
+  const rows = Math.ceil(panels / PANELS_PER_ROW);
+  layout.grid = { rows, columns: Math.min(panels, PANELS_PER_ROW), pattern: "independent" };
+  for (let p = 0; p < panels; p++) {
+    layout[panelAxis("x", p).key] = axis(options.xLabel);
+    layout[panelAxis("y", p).key] = axis(
+      p % PANELS_PER_ROW === 0 ? options.yLabel : undefined,
+      options.logY ? { type: "log" } : {},
+    );
+  }
+  layout.annotations = (options.panelTitles ?? []).map((text, p) => ({
+    text,
+    xref: `${panelAxis("x", p).ref} domain`,
+    yref: `${panelAxis("y", p).ref} domain`,
+    x: 0.5,
+    y: 1.02,
+    xanchor: "center",
+    yanchor: "bottom",
+    showarrow: false,
+  }));
+  layout.height = options.height ?? 400 * rows;
 }
 
 async function lineTrace(s: LineSeries, i: number): Promise<PlotlyTrace> {
@@ -76,7 +131,8 @@ async function lineTrace(s: LineSeries, i: number): Promise<PlotlyTrace> {
 }
 
 /**
- * Curves of one or more series on shared axes, e.g. loss against epoch.
+ * Curves of one or more series on shared axes, e.g. loss against epoch, or
+ * side by side in panels (series with a `panel`).
  *
  * @example Two loss curves
  * ```ts
@@ -95,6 +151,21 @@ async function lineTrace(s: LineSeries, i: number): Promise<PlotlyTrace> {
  * assert.deepEqual(fig.data.map((t) => [t.type, t.name]), [["scatter", "train"], ["scatter", "validation"]]);
  * assert.deepEqual(fig.layout.xaxis, { title: { text: "epoch" } });
  * ```
+ *
+ * @example A function and its derivative, one panel each
+ * ```ts
+ * import { linePlot } from "./line_plot.ts";
+ * import assert from "node:assert/strict";
+ * const x = [-1, 0, 1, 2];
+ * const fig = await linePlot({
+ *   series: [{ x, y: x.map((v) => v * v), panel: 0 }, { x, y: x.map((v) => 2 * v), panel: 1 }],
+ *   panelTitles: ["f(x) = x²", "f′(x) = 2x"],
+ *   xLabel: "x",
+ * });
+ * assert.deepEqual(fig.data.map((t) => [t.xaxis, t.yaxis]), [["x", "y"], ["x2", "y2"]]);
+ * assert.deepEqual(fig.layout.grid, { rows: 1, columns: 2, pattern: "independent" });
+ * assert.deepEqual(fig.layout.xaxis2, { title: { text: "x" } });
+ * ```
  */
 export function linePlot(options: LinePlotOptions): FigurePromise {
   return FigurePromise.from(async () => {
@@ -104,6 +175,9 @@ export function linePlot(options: LinePlotOptions): FigurePromise {
       yaxis: axis(options.yLabel, options.logY ? { type: "log" } : {}),
       height: options.height ?? 400,
     };
+    if (options.series.some((s) => s.panel !== undefined) || options.panelTitles) {
+      layOutPanels(data, layout, options);
+    }
     if (options.title !== undefined) layout.title = titleOf(options.title);
     return new Figure({ data, layout });
   });

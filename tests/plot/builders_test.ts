@@ -38,6 +38,38 @@ Deno.test("linePlot: scatter traces in lines mode with axis titles", async () =>
   assert.equal(long.data[0].mode, "lines");
 });
 
+Deno.test("linePlot panels: own axes per panel, four to a row, titles above, y label on the left", async () => {
+  const series = [0, 1, 2, 3, 4].map((p) => ({ y: [p, p + 1], panel: p }));
+  series.push({ y: [9, 9], panel: 1 });
+  const fig = await linePlot({
+    series,
+    panelTitles: ["a", "b", "c", "d", "e"],
+    xLabel: "v",
+    yLabel: "φ",
+    logY: true,
+  });
+  assert.deepEqual(fig.data.map((t) => t.xaxis), ["x", "x2", "x3", "x4", "x5", "x2"]);
+  assert.deepEqual(fig.data.map((t) => t.yaxis), ["y", "y2", "y3", "y4", "y5", "y2"]);
+  assert.deepEqual(fig.layout.grid, { rows: 2, columns: 4, pattern: "independent" });
+  assert.equal(fig.layout.height, 800);
+  assert.deepEqual(fig.layout.yaxis, { title: { text: "φ" }, type: "log" });
+  assert.deepEqual(fig.layout.yaxis2, { type: "log" });
+  assert.deepEqual(fig.layout.yaxis5, { title: { text: "φ" }, type: "log" });
+  assert.deepEqual(fig.layout.xaxis5, { title: { text: "v" } });
+  const notes = fig.layout.annotations as Obj[];
+  assert.deepEqual(notes.map((a) => [a.text, a.xref, a.yref]), [
+    ["a", "x domain", "y domain"],
+    ["b", "x2 domain", "y2 domain"],
+    ["c", "x3 domain", "y3 domain"],
+    ["d", "x4 domain", "y4 domain"],
+    ["e", "x5 domain", "y5 domain"],
+  ]);
+  await assert.rejects(
+    linePlot({ series: [{ y: [1], panel: 1.5 }] }),
+    /series 0 has panel 1.5; use 0, 1, 2/,
+  );
+});
+
 Deno.test("historyPlot: loss and accuracy panels, train solid and validation dashed", async () => {
   const history = {
     steps: [
