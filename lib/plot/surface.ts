@@ -164,6 +164,11 @@ function heightAt(f: SurfaceInput, grid: Grid, px: number, py: number): number {
     t * ((1 - s) * z(j + 1, i) + s * z(j + 1, i + 1));
 }
 
+// Legends of paths go where the color bar (top to bottom on the right) leaves room: in a row
+// under a contour plot, in the top left corner of a 3-D scene.
+const CONTOUR_LEGEND = { orientation: "h", x: 0, xanchor: "left", y: -0.18, yanchor: "top" };
+const SURFACE_LEGEND = { x: 0, xanchor: "left", y: 1, yanchor: "top" };
+
 interface NamedPath {
   name: string;
   points: number[][];
@@ -274,6 +279,7 @@ export function surfacePlot(f: SurfaceInput, options: SurfaceOptions = {}): Figu
       },
       margin: { l: 0, r: 0, b: 0, t: options.title === undefined ? 20 : 50 },
     };
+    if (paths.length) layout.legend = SURFACE_LEGEND;
     if (options.title !== undefined) layout.title = titleOf(options.title);
     return new Figure({ data, layout });
   });
@@ -332,6 +338,7 @@ export function contourPlot(f: SurfaceInput, options: SurfaceOptions = {}): Figu
       xaxis: axis(options.xLabel ?? "x"),
       yaxis: axis(options.yLabel ?? "y"),
     };
+    if (paths.length) layout.legend = CONTOUR_LEGEND;
     if (options.title !== undefined) layout.title = titleOf(options.title);
     return new Figure({ data, layout });
   });

@@ -329,6 +329,8 @@ Deno.test("contourPlot and surfacePlot: several named paths, one color each", as
   assert.notEqual(colorOfLine(a), colorOfLine(b));
   assert.deepEqual([aEnds.mode, aEnds.legendgroup, aEnds.text], ["markers", "η = 0.1", undefined]);
   assert.deepEqual((bEnds.marker as Obj).color, ["#ffffff", colorOfLine(b)]);
+  // The legend of the paths goes in a row under the plot, clear of the color bar.
+  assert.equal((fig.layout.legend as Obj).orientation, "h");
   // The sampled range covers every path: x from -3 to 1, padded by 25% of 4.
   assert.deepEqual([(c.x as number[])[0], (c.x as number[]).at(-1)], [-4, 2]);
   // With `path` as well, the single path comes first, red, with its ends written.
