@@ -1,7 +1,8 @@
 /**
  * neuronbook: tensors with reverse-mode autograd, a CPU reference backend
- * and (registered separately) a WebGPU backend, for learning and doing
- * neural networks in Deno and Jupyter.
+ * and a WebGPU backend (`await setBackend("webgpu")`, or `"auto"`; importing
+ * requests no adapter), for learning and doing neural networks in Deno and
+ * Jupyter.
  *
  * @example Train nothing, just differentiate
  * ```ts
@@ -20,7 +21,14 @@ import "./lib/cpu/cpu_backend.ts";
 
 export { type NestedArray, Tensor } from "./lib/tensor.ts";
 export * from "./lib/ops/mod.ts";
-export { isGradEnabled, noGrad } from "./lib/engine.ts";
+export {
+  isGradEnabled,
+  type Keep,
+  type KeepModule,
+  type KeepOptimizer,
+  noGrad,
+  scope,
+} from "./lib/engine.ts";
 export {
   type Backend,
   getBackend,
@@ -55,3 +63,14 @@ export {
 } from "./lib/train/progress.ts";
 export { loadModel, saveModel } from "./lib/io/checkpoint.ts";
 export * from "./datasets/mod.ts";
+export {
+  type Counters,
+  gpu,
+  type GpuInfo,
+  type GpuLimits,
+  type GpuNamespace,
+  type GpuProvider,
+  type MemoryStats,
+  registerWebGpu,
+  type WebGpuBackendOptions,
+} from "./gpu/mod.ts";

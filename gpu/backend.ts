@@ -3,7 +3,7 @@
  * WGSL kernel (see `kernels/`), work is batched into few command buffers and
  * nothing is read back unless a value is asked for.
  *
- * Memory: `dispose()` (or the end of a {@linkcode WebGpuBackend.scope})
+ * Memory: `dispose()` (or the end of the `scope()` that created a tensor)
  * returns a buffer to the pool at once; a FinalizationRegistry returns the
  * buffers of tensors that were simply dropped, whenever the garbage collector
  * notices (the safety net, not the plan).
@@ -12,9 +12,13 @@
  */
 import type { Backend, Kernels, TensorInfo, TypedArray } from "../lib/backend.ts";
 import type { DType } from "../lib/op_set.ts";
-import type { Tensor } from "../lib/tensor.ts";
 import { BufferPool, type MemoryStats } from "./buffer_pool.ts";
-import { type GpuDevice, requestGpuDevice, type RequestGpuOptions } from "./device.ts";
+import {
+  type GpuDevice,
+  type GpuLimits,
+  requestGpuDevice,
+  type RequestGpuOptions,
+} from "./device.ts";
 import { type Counters, Recorder, zeroCounters } from "./program.ts";
 import { bitsOf, type GpuStorage, type KernelContext } from "./kernels/_common.ts";
 import { binary, cast, unary, where } from "./kernels/elementwise.ts";
@@ -24,25 +28,15 @@ import { matmul } from "./kernels/matmul.ts";
 import { col2im, im2col } from "./kernels/window.ts";
 
 /** The adapter and the limits that bound what the backend can do. */
-export interface GpuInfo {
+export interface GpuInfo extends GpuLimits {
   /** The adapter's description, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)" or "NVIDIA H100". */
   name: string;
-  /** Vendor, architecture and device strings as the adapter reports them. */
+  /** Vendor string as the adapter reports it (may be a PCI id or empty). */
   vendor: string;
   /** Architecture string (may be empty). */
   architecture: string;
-  /** True for a software (fallback) adapter such as llvmpipe. */
-  isFallbackAdapter: boolean;
-  /** Largest tensor in bytes (one storage binding). */
-  maxStorageBufferBindingSize: number;
-  /** Largest buffer in bytes. */
-  maxBufferSize: number;
-  /** Largest dispatch along one axis (kernels switch to 2-D grids above it). */
-  maxComputeWorkgroupsPerDimension: number;
-  /** Workgroup memory in bytes (the matmul tiles use 16 KiB). */
-  maxComputeWorkgroupStorageSize: number;
-  /** Invocations per workgroup. */
-  maxComputeInvocationsPerWorkgroup: number;
+  /** A software adapter (llvmpipe, SwiftShader): "auto" prefers the CPU backend over it. */
+  software: boolean;
 }
 
 /** Options of {@linkcode createWebGpuBackend}. */
@@ -66,6 +60,8 @@ export class WebGpuBackend implements Backend {
   readonly name = "webgpu";
   readonly supportsFloat64 = false;
   readonly kernels: Kernels;
+  /** Set on a software adapter: "auto" then prefers the CPU backend. */
+  readonly declineAuto?: string;
   /** The device and adapter. */
   readonly gpu: GpuDevice;
   /** The buffer pool. */
@@ -73,13 +69,16 @@ export class WebGpuBackend implements Backend {
   /** The command recorder and pipeline cache. */
   readonly rec: Recorder;
   readonly #maxBinding: number;
-  readonly #scopes: GpuStorage[][] = [];
   // Safety net: a storage dropped without dispose() returns its buffer when collected.
   readonly #finalizer = new FinalizationRegistry<GPUBuffer>((buffer) => this.pool.release(buffer));
 
   /** A backend on an opened device (use {@linkcode createWebGpuBackend}). */
   constructor(gpu: GpuDevice, batchSize?: number) {
     this.gpu = gpu;
+    if (gpu.software) {
+      this.declineAuto = `the WebGPU adapter "${gpu.name}" is a software one, slower than ` +
+        `the CPU backend`;
+    }
     this.#maxBinding = Math.min(
       gpu.limits.maxStorageBufferBindingSize,
       gpu.limits.maxBufferSize,
@@ -139,7 +138,6 @@ export class WebGpuBackend implements Backend {
         size: values.length,
         released: false,
       };
-      this.#scopes.at(-1)?.push(s);
       return s;
     }
     const s = this.#allocate(dtype, values.length, true);
@@ -156,7 +154,7 @@ export class WebGpuBackend implements Backend {
     return s.dtype === "int32" ? new Int32Array(raw) : new Float32Array(raw);
   }
 
-  /** Returns the buffer to the pool now (a second call, or a call after a scope released it, is a no-op). */
+  /** Returns the buffer to the pool now (a second call is a no-op). */
   dispose(storage: unknown): void {
     this.#release(storage as GpuStorage);
   }
@@ -169,58 +167,6 @@ export class WebGpuBackend implements Backend {
   /** Resolves when all work recorded so far has finished on the GPU (for timing). */
   sync(): Promise<void> {
     return this.rec.sync();
-  }
-
-  /**
-   * Runs `fn` and then releases every buffer created inside it, except
-   * those of the returned tensors (a tensor, or arrays of them) and of
-   * `keep`. `keep` is read at the END of the scope, so it sees tensors that
-   * `assign` updated inside (parameters) and state created inside (an
-   * optimizer's first step); it may list tensors, modules (their
-   * `parameters()`) and optimizers (their parameters and state buffers).
-   * Tensors whose buffer was released refuse to be used with a clear error;
-   * nested scopes hand their survivors to the enclosing one.
-   */
-  scope<T>(fn: () => T, keep: Iterable<Keep> = []): T {
-    this.#scopes.push([]);
-    let created: GpuStorage[] = [];
-    let result: T;
-    try {
-      result = fn();
-    } finally {
-      created = this.#scopes.pop()!;
-    }
-    if (result instanceof Promise) {
-      throw new Error(
-        "gpu.scope(fn): fn returned a Promise; scopes are synchronous (await outside, or " +
-          "scope each synchronous part)",
-      );
-    }
-    const kept = new Set<unknown>();
-    const visit = (t: unknown): void => {
-      if (isTensor(t)) {
-        if (!t.isDisposed) kept.add(t.storage);
-        return;
-      }
-      if (Array.isArray(t)) return t.forEach(visit);
-      const o = t as Partial<KeepModule & KeepOptimizer> | null;
-      if (typeof o?.parameters === "function") o.parameters().forEach(visit);
-      if (Array.isArray(o?.params) && typeof o?.stateOf === "function") {
-        for (const p of o.params) {
-          visit(p);
-          const state = o.stateOf(p);
-          if (state) Object.values(state.buffers).forEach(visit);
-        }
-      }
-    };
-    visit(result);
-    for (const t of keep) visit(t);
-    const parent = this.#scopes.at(-1);
-    for (const s of created) {
-      if (kept.has(s)) parent?.push(s);
-      else this.#release(s);
-    }
-    return result;
   }
 
   /** Buffers and bytes held by tensors and by the pool. */
@@ -241,17 +187,12 @@ export class WebGpuBackend implements Backend {
   /** Adapter name and key limits. */
   info(): GpuInfo {
     const info = this.gpu.adapter.info;
-    const l = this.gpu.limits;
     return {
       name: this.gpu.name,
       vendor: info?.vendor ?? "",
       architecture: info?.architecture ?? "",
-      isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean })?.isFallbackAdapter),
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxBufferSize: l.maxBufferSize,
-      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      software: this.gpu.software,
+      ...this.gpu.limits,
     };
   }
 
@@ -272,7 +213,6 @@ export class WebGpuBackend implements Backend {
       released: false,
     };
     if (s.buffer) this.#finalizer.register(s, s.buffer, s);
-    this.#scopes.at(-1)?.push(s);
     return s;
   }
 
@@ -283,9 +223,8 @@ export class WebGpuBackend implements Backend {
     }
     if (s.released) {
       throw new Error(
-        `webgpu: this tensor's buffer (shape [${info.shape}]) was released by dispose() or at ` +
-          `the end of the gpu.scope() that created it; return it from the scope or list it ` +
-          `in the scope's keep argument to use it afterwards`,
+        `webgpu: this tensor's buffer (shape [${info.shape}]) was already released; keep ` +
+          `the tensor (return it from its scope(), or list it in keep) to use it afterwards`,
       );
     }
     return s;
@@ -312,26 +251,4 @@ export class WebGpuBackend implements Backend {
     }
     s.host = null;
   }
-}
-
-/** A module, as far as a scope's `keep` cares: its parameters. */
-export interface KeepModule {
-  /** The tensors to keep. */
-  parameters(): Tensor[];
-}
-
-/** An optimizer, as far as a scope's `keep` cares: parameters and per-parameter state. */
-export interface KeepOptimizer {
-  /** Its parameters. */
-  readonly params: Tensor[];
-  /** State buffers (momentum, moment estimates) of a parameter. */
-  stateOf(p: Tensor): { buffers: Record<string, Tensor> } | undefined;
-}
-
-/** What a scope can keep: tensors, modules, optimizers, or arrays of them. */
-export type Keep = Tensor | KeepModule | KeepOptimizer | readonly Keep[];
-
-function isTensor(t: unknown): t is Tensor {
-  return typeof t === "object" && t !== null && "isDisposed" in t && "storage" in t &&
-    "backend" in t;
 }

@@ -68,6 +68,12 @@ export interface Backend {
   dispose(storage: unknown): void;
   /** The primitives. */
   readonly kernels: Kernels;
+  /**
+   * Why `setBackend("auto")` should choose the CPU although this backend
+   * works (e.g. a software GPU adapter, slower than the CPU backend); unset
+   * where "auto" may choose it. Selecting the backend by name still uses it.
+   */
+  readonly declineAuto?: string;
 }
 
 type Factory = () => Backend | Promise<Backend>;
@@ -138,8 +144,10 @@ export async function initBackend(name: string): Promise<Backend> {
 
 /**
  * Makes `name` the backend new tensors are created on, initializing it if
- * needed. `"auto"` picks WebGPU when it initializes and falls back to CPU with
- * a one-line notice otherwise. Returns the backend now in use.
+ * needed. `"auto"` picks WebGPU when it initializes on a hardware adapter,
+ * and otherwise uses the CPU with a one-line notice saying why (no adapter,
+ * or a software one such as llvmpipe, which is slower than the CPU backend;
+ * `setBackend("webgpu")` uses that anyway). Returns the backend now in use.
  *
  * @example
  * ```ts
@@ -153,13 +161,18 @@ export async function initBackend(name: string): Promise<Backend> {
 export async function setBackend(name: string): Promise<Backend> {
   if (name === "auto") {
     if (factories.has("webgpu")) {
+      let why: string;
       try {
         const gpu = await initBackend("webgpu");
-        current = "webgpu";
-        return gpu;
+        if (!gpu.declineAuto) {
+          current = "webgpu";
+          return gpu;
+        }
+        why = `${gpu.declineAuto}; setBackend("webgpu") uses it anyway`;
       } catch (err) {
-        console.warn(`neuronbook: WebGPU unavailable (${(err as Error).message}); using CPU.`);
+        why = `WebGPU is unavailable: ${(err as Error).message}`;
       }
+      console.warn(`neuronbook: "auto" chose the CPU backend (${why}).`);
     }
     name = "cpu";
   }

@@ -60,6 +60,112 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/** A module, as far as {@linkcode scope} cares: its parameters. */
+export interface KeepModule {
+  /** The tensors to keep. */
+  parameters(): Tensor[];
+}
+
+/** An optimizer, as far as {@linkcode scope} cares: its parameters and their state. */
+export interface KeepOptimizer {
+  /** Its parameters. */
+  readonly params: readonly Tensor[];
+  /** State buffers (momentum, moment estimates) of a parameter, once it has any. */
+  stateOf(p: Tensor): { readonly buffers: Readonly<Record<string, Tensor>> } | undefined;
+}
+
+/** What a {@linkcode scope} keeps: tensors (with their `.grad`), modules, optimizers, or arrays of them. */
+export type Keep = Tensor | KeepModule | KeepOptimizer | readonly Keep[] | null | undefined;
+
+/** Tensors created inside each active scope, innermost last. */
+const scopes: Tensor[][] = [];
+
+/** Called by the Tensor constructor: the innermost scope owns every new tensor. */
+export function trackTensor(t: Tensor): void {
+  scopes.at(-1)?.push(t);
+}
+
+/**
+ * Runs `fn`, then disposes every tensor created inside it except the
+ * returned ones (a tensor, or arrays and plain objects holding tensors) and
+ * those reachable from `keep`: tensors and their `.grad`, modules (their
+ * parameters) and optimizers (their parameters and state buffers), looked at
+ * when `fn` returns, so parameters that `assign` updated inside and state an
+ * optimizer's first step created are kept. Like TensorFlow.js's `tidy`.
+ *
+ * On WebGPU this returns a step's buffers to the pool at once instead of
+ * when the garbage collector notices; `fit`, `evaluate` and `predict` run
+ * each batch this way. On the CPU it only marks the tensors disposed. A
+ * disposed tensor refuses to be used with a clear error. Scopes nest: what a
+ * scope keeps belongs to the enclosing one. `fn` must be synchronous. A
+ * returned tensor keeps its values, not its graph (its inputs are disposed).
+ *
+ * @example One training step that leaves only the parameters (and the loss)
+ * ```ts
+ * import { Linear, mse, scope, SGD, tensor } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const model = new Linear(2, 1);
+ * const opt = new SGD(model.parameters(), { lr: 0.1 });
+ * const x = tensor([[1, 2], [3, 4]]), y = tensor([[1], [2]]);
+ * let hidden = x;
+ * const loss = scope(() => {
+ *   hidden = x.mul(2);
+ *   const loss = mse(model.forward(x), y);
+ *   opt.zeroGrad();
+ *   loss.backward();
+ *   opt.step();
+ *   return loss.detach();
+ * }, [model, opt]);
+ * assert.ok(loss.itemSync() > 0);
+ * assert.ok(hidden.isDisposed && !model.parameters()[0].isDisposed);
+ * ```
+ */
+export function scope<T>(fn: () => T, keep: Iterable<Keep> = []): T {
+  scopes.push([]);
+  let result: T;
+  let created: Tensor[];
+  try {
+    result = fn();
+  } finally {
+    created = scopes.pop()!;
+  }
+  if (result instanceof Promise) {
+    throw new Error(
+      "scope(fn): fn returned a Promise; scopes are synchronous (await outside the scope, " +
+        "or scope each synchronous part)",
+    );
+  }
+  const kept = new Set<Tensor>();
+  collectKept(result, kept);
+  for (const k of keep) collectKept(k, kept);
+  const parent = scopes.at(-1);
+  for (const t of created) {
+    if (kept.has(t)) parent?.push(t);
+    else t.dispose();
+  }
+  return result;
+}
+
+function collectKept(item: unknown, kept: Set<Tensor>): void {
+  if (item === null || typeof item !== "object") return;
+  if (item instanceof Tensor) {
+    kept.add(item);
+    if (item.grad) kept.add(item.grad);
+  } else if (Array.isArray(item)) {
+    for (const x of item) collectKept(x, kept);
+  } else if (typeof (item as KeepModule).parameters === "function") {
+    collectKept((item as KeepModule).parameters(), kept);
+  } else if (typeof (item as KeepOptimizer).stateOf === "function") {
+    const opt = item as KeepOptimizer;
+    for (const p of opt.params) {
+      collectKept(p, kept);
+      collectKept(Object.values(opt.stateOf(p)?.buffers ?? {}), kept);
+    }
+  } else if (Object.getPrototypeOf(item) === Object.prototype) {
+    collectKept(Object.values(item), kept);
+  }
+}
+
 /** Number of elements of a shape. */
 export function sizeOf(shape: Shape): number {
   let n = 1;

@@ -6,7 +6,7 @@
  */
 import type { Backend, TypedArray } from "./backend.ts";
 import type { DType, Shape } from "./op_set.ts";
-import { infoOf, type Node, noGrad, sizeOf } from "./engine.ts";
+import { infoOf, type Node, noGrad, sizeOf, trackTensor } from "./engine.ts";
 import { formatTensor } from "./format.ts";
 import { backward } from "./autograd/backward.ts";
 import * as ops from "./ops/mod.ts";
@@ -69,13 +69,16 @@ export class Tensor {
     } else {
       this.#buf = { storage, refs: 1 };
     }
+    trackTensor(this);
   }
 
   /** Backend storage (for backends and kernels only). */
   get storage(): unknown {
     if (this.#disposed) {
       throw new Error(
-        `This tensor (shape [${this.shape}]) was disposed; it cannot be used any more.`,
+        `This tensor (shape [${this.shape}]) was disposed; it cannot be used any more ` +
+          `(dispose() or the end of the scope() that created it released it: return it from ` +
+          `the scope or list it in keep to use it afterwards).`,
       );
     }
     return this.#buf.storage;

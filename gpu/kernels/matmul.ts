@@ -37,7 +37,15 @@ const SLOTS = (BK * (64 * TILE / WX_MIN + TILE * WX_MIN)) / 4;
 // Uniform block layout.
 const M = 0, N = 1, K_BEGIN = 2, A_BATCH = 3, B_BATCH = 4, A_ROW = 5, A_COL = 6, B_ROW = 7;
 const B_COL = 8, WX = 9, BATCH_BASE = 10, VM = 11, VN = 12, ROWS_PER = 13, K_END = 14;
-const ACCUMULATE = 15;
+const ACCUMULATE = 15, X_BASE = 16, Y_BASE = 17, DOT = 18;
+
+/**
+ * Products with at most this many outputs (per batch) skip the tiles: the 64
+ * invocations share the outputs, each a plain dot product over k. A conv
+ * weight gradient per image ([6, 25] for LeNet's first layer) would fill
+ * under 4% of a 4096-element tile, and this is its hottest kernel.
+ */
+const DOT_MAX = 512;
 
 /**
  * Most of the k range one dispatch walks; longer products run several
@@ -97,12 +105,26 @@ fn main(
   let batch = wid.z + p(${BATCH_BASE}u);
   let aOff = batch * p(${A_BATCH}u); let bOff = batch * p(${B_BATCH}u);
   let cOff = batch * m * n;
-  let row0 = wid.y * bm; let col0 = wid.x * bn;
+  let kEnd = p(${K_END}u);
+  let accumulate = p(${ACCUMULATE}u) != 0u;
+  if (p(${DOT}u) != 0u) {
+    for (var o = li; o < vm * vn; o += 64u) {
+      let I = o / vn; let J = o - I * vn;
+      var sum = 0.0;
+      for (var kk = p(${K_BEGIN}u); kk < kEnd; kk++) {
+        sum = fma(loadA(aOff, I, kk), loadB(bOff, kk, J), sum);
+      }
+      let b = J / n;
+      let at = cOff + b * m * n + I * n + (J - b * n);
+      C[at] = select(sum, C[at] + sum, accumulate);
+    }
+    return;
+  }
+  let row0 = (wid.y + p(${Y_BASE}u)) * bm; let col0 = (wid.x + p(${X_BASE}u)) * bn;
   let aSlots = bm / 4u; let bSlots = bn / 4u;
   let bBase = ${BK}u * aSlots;
   var acc: array<vec4<f32>, ${2 * TILE}>;
   // This dispatch's part of the k range (the whole of it unless k > K_SPAN).
-  let kEnd = p(${K_END}u);
   for (var k0 = p(${K_BEGIN}u); k0 < kEnd; k0 += ${BK}u) {
     for (var e = li; e < ${BK}u * (aSlots + bSlots); e += 64u) {
       var v = vec4<f32>(0.0);
@@ -130,7 +152,6 @@ fn main(
     }
     workgroupBarrier();
   }
-  let accumulate = p(${ACCUMULATE}u) != 0u;
   let row = row0 + ty * ${TILE}u;
   let col = col0 + tx * ${TILE}u;
   for (var i = 0u; i < ${TILE}u; i++) {
@@ -193,7 +214,9 @@ export function matmul(
   u[VM] = vm, u[VN] = vn, u[ROWS_PER] = m;
   const wx = arrangement(vm, vn);
   u[WX] = wx;
-  const gx = Math.ceil(vn / (TILE * wx)), gy = Math.ceil(vm / (64 * TILE / wx));
+  const dot = vm * vn <= DOT_MAX;
+  u[DOT] = dot ? 1 : 0;
+  const gx = dot ? 1 : Math.ceil(vn / (TILE * wx)), gy = dot ? 1 : Math.ceil(vm / (64 * TILE / wx));
   const pipeline = ctx.rec.pipeline("matmul", () => SHADER);
   const buffers = [
     k ? ctx.buffer(a) : ctx.rec.dummy,
@@ -201,20 +224,26 @@ export function matmul(
     result.buffer!,
   ];
   const zBatches = foldCols || foldRows ? 1 : batch;
-  // Batches beyond maxComputeWorkgroupsPerDimension go in several dispatches,
-  // and so do k ranges longer than K_SPAN (each later one adds into C).
-  for (let base = 0; base < zBatches; base += ctx.maxGroups) {
-    for (let k0 = 0; k0 === 0 || k0 < k; k0 += K_SPAN) {
-      const chunk = u.slice();
-      chunk[BATCH_BASE] = base;
-      chunk[K_BEGIN] = k0;
-      chunk[K_END] = Math.min(k, k0 + K_SPAN);
-      chunk[ACCUMULATE] = k0 > 0 ? 1 : 0;
-      ctx.rec.dispatch(pipeline, chunk, buffers, [
-        gx,
-        gy,
-        Math.min(ctx.maxGroups, zBatches - base),
-      ]);
+  // Tiles and batches beyond maxComputeWorkgroupsPerDimension go in several
+  // dispatches, and so do k ranges longer than K_SPAN (each later one adds into C).
+  const most = ctx.maxGroups;
+  for (let z = 0; z < zBatches; z += most) {
+    for (let y = 0; y < gy; y += most) {
+      for (let x = 0; x < gx; x += most) {
+        for (let k0 = 0; k0 === 0 || k0 < k; k0 += K_SPAN) {
+          const part = u.slice();
+          part[BATCH_BASE] = z, part[Y_BASE] = y, part[X_BASE] = x;
+          part[K_BEGIN] = k0;
+          part[K_END] = Math.min(k, k0 + K_SPAN);
+          part[ACCUMULATE] = k0 > 0 ? 1 : 0;
+          const groups = [
+            Math.min(most, gx - x),
+            Math.min(most, gy - y),
+            Math.min(most, zBatches - z),
+          ];
+          ctx.rec.dispatch(pipeline, part, buffers, groups as [number, number, number]);
+        }
+      }
     }
   }
   return result;

@@ -4,14 +4,30 @@
  *
  * Values are read back from the backend only every `logEvery` steps (loss and
  * correct counts accumulate on the backend in between), so a GPU step
- * never waits on a readback.
+ * never waits on a readback. Training runs on the model's backend (where its
+ * parameters live); data on another backend (e.g. MNIST kept on the CPU for a
+ * GPU model) is moved one batch at a time, an upload per step. Each step (and
+ * each evaluation batch) runs in a `scope`, so on WebGPU its intermediates
+ * go back to the buffer pool as soon as it ends.
  *
  * @module
  */
-import { noGrad } from "../engine.ts";
+import type { Backend } from "../backend.ts";
+import { noGrad, scope } from "../engine.ts";
 import { Rng } from "../random.ts";
 import type { Tensor } from "../tensor.ts";
-import { argmax, cast, concat, eq, fromValues, mul, slice, sum, take } from "../ops/mod.ts";
+import {
+  argmax,
+  cast,
+  concat,
+  eq,
+  fromValues,
+  mul,
+  slice,
+  sum,
+  take,
+  toBackend,
+} from "../ops/mod.ts";
 import type { Module } from "../nn/module.ts";
 import { crossEntropy } from "../losses.ts";
 import { autoProgress, type ProgressReporter } from "./progress.ts";
@@ -152,6 +168,16 @@ function rows(data: Data, start: number, end: number): Data {
   return { x: slice(data.x, [[start, end]]), y: slice(data.y, [[start, end]]) };
 }
 
+/** The backend a model computes on: its parameters' (else `fallback`, for a model without any). */
+function deviceOf(model: Module, fallback: Backend): Backend {
+  return model.parameters()[0]?.backend ?? fallback;
+}
+
+/** `data` on `device` (moved where it lives elsewhere: an upload, no readback). */
+function onDevice(data: Data, device: Backend): Data {
+  return { x: toBackend(data.x, device.name), y: toBackend(data.y, device.name) };
+}
+
 /** Number of correct predictions in a batch, as a backend scalar (no readback). */
 function correctCount(output: Tensor, labels: Tensor): Tensor {
   return sum(cast(eq(argmax(output, -1), labels), "float32"));
@@ -200,7 +226,9 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
   const size = Math.min(Math.max(1, Math.floor(batchSize)), n);
   const steps = Math.ceil(n / size);
   const classify = train.y.dtype === "int32";
-  const logEvery = options.logEvery ?? (train.x.backend.readSync ? 1 : 50);
+  const params = model.parameters();
+  const device = params[0]?.backend ?? train.x.backend;
+  const logEvery = options.logEvery ?? (device.readSync ? 1 : 50);
   const reporter = options.progress === false
     ? null
     : options.progress === true || options.progress === undefined
@@ -222,31 +250,44 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
       const order = shuffle ? rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
       const started = performance.now();
       let epochLoss = 0, epochCorrect = 0, seen = 0;
-      let windowLoss: Tensor | null = null, windowCorrect: Tensor | null = null, windowSeen = 0;
+      // (Typed with "as": TypeScript would narrow them to null and not see the closure below.)
+      let windowLoss = null as Tensor | null, windowCorrect = null as Tensor | null;
+      let windowSeen = 0;
       for (let step = 1; step <= steps; step++) {
         const idx = order.subarray((step - 1) * size, Math.min(step * size, n));
-        const indices = fromValues(idx, [idx.length], {
-          dtype: "int32",
-          backend: train.x.backend.name,
-        });
-        const xb = take(train.x, indices), yb = take(train.y, indices);
-        const out = model.forward(xb);
-        const loss = lossFn(out, yb);
-        optimizer.zeroGrad();
-        loss.backward();
+        // Forward and backward in a scope that keeps the parameters and their
+        // gradients (and the window sums of loss and correct predictions,
+        // which stay on the device); the optimizer steps outside it, so its
+        // own state is its business. Then the spent gradients are freed.
+        const [sumLoss, sumCorrect] = scope(() => {
+          const indices = fromValues(idx, [idx.length], {
+            dtype: "int32",
+            backend: train.x.backend.name,
+          });
+          const batch = onDevice({ x: take(train.x, indices), y: take(train.y, indices) }, device);
+          const out = model.forward(batch.x);
+          const loss = lossFn(out, batch.y);
+          optimizer.zeroGrad();
+          loss.backward();
+          return noGrad((): [Tensor, Tensor | null] => {
+            const weighted = mul(loss.detach(), idx.length);
+            const c = classify ? correctCount(out, batch.y) : null;
+            return [
+              windowLoss ? windowLoss.add(weighted) : weighted,
+              c && windowCorrect ? windowCorrect.add(c) : c,
+            ];
+          });
+        }, [model]);
         optimizer.step();
-        noGrad(() => {
-          const weighted = mul(loss.detach(), idx.length);
-          windowLoss = windowLoss ? windowLoss.add(weighted) : weighted;
-          if (classify) {
-            const c = correctCount(out, yb);
-            windowCorrect = windowCorrect ? windowCorrect.add(c) : c;
-          }
-        });
+        for (const p of params) p.grad?.dispose();
+        optimizer.zeroGrad();
+        windowLoss?.dispose(), windowCorrect?.dispose();
+        windowLoss = sumLoss, windowCorrect = sumCorrect;
         windowSeen += idx.length;
         if (step % logEvery !== 0 && step !== steps) continue;
-        const lossSum = await windowLoss!.item();
-        const correct = windowCorrect ? await (windowCorrect as Tensor).item() : 0;
+        const lossSum = await sumLoss.item();
+        const correct = sumCorrect ? await sumCorrect.item() : 0;
+        sumLoss.dispose(), sumCorrect?.dispose();
         if (!Number.isFinite(lossSum)) {
           throw new TrainingDivergedError(
             `fit: the loss became ${lossSum} at epoch ${epoch}, step ${step} of ${steps}` +
@@ -372,22 +413,25 @@ export async function evaluate(
   const wasTraining = model.training;
   model.eval();
   try {
-    const [lossSum, correct] = noGrad(() => {
-      let lossSum: Tensor | null = null, correct: Tensor | null = null;
-      for (let s = 0; s < n; s += batchSize) {
-        const batch = rows(data, s, Math.min(s + batchSize, n));
-        const out = model.forward(batch.x);
-        const l = mul(lossFn(out, batch.y), batch.x.shape[0]);
-        lossSum = lossSum ? lossSum.add(l) : l;
-        if (classify) {
-          const c = correctCount(out, batch.y);
-          correct = correct ? correct.add(c) : c;
-        }
-      }
-      return [lossSum!, correct];
-    });
-    const result: { loss: number; accuracy?: number } = { loss: (await lossSum.item()) / n };
+    const device = deviceOf(model, data.x.backend);
+    let lossSum = null as Tensor | null, correct = null as Tensor | null;
+    for (let s = 0; s < n; s += batchSize) {
+      // Sums stay on the device; each batch's intermediates are freed after it.
+      const [l, c] = scope(() =>
+        noGrad((): [Tensor, Tensor | null] => {
+          const batch = onDevice(rows(data, s, Math.min(s + batchSize, n)), device);
+          const out = model.forward(batch.x);
+          const l = mul(lossFn(out, batch.y), batch.x.shape[0]);
+          const c = classify ? correctCount(out, batch.y) : null;
+          return [lossSum ? lossSum.add(l) : l, c && correct ? correct.add(c) : c];
+        })
+      );
+      lossSum?.dispose(), correct?.dispose();
+      lossSum = l, correct = c;
+    }
+    const result: { loss: number; accuracy?: number } = { loss: (await lossSum!.item()) / n };
     if (correct) result.accuracy = (await correct.item()) / n;
+    lossSum!.dispose(), correct?.dispose();
     return result;
   } finally {
     model.train(wasTraining);
@@ -410,13 +454,16 @@ export function predict(model: Module, x: Tensor, options: EvaluateOptions = {})
   const wasTraining = model.training;
   model.eval();
   try {
-    return noGrad(() => {
-      const parts: Tensor[] = [];
-      for (let s = 0; s < n; s += batchSize) {
-        parts.push(model.forward(slice(x, [[s, Math.min(s + batchSize, n)]])));
-      }
-      return parts.length === 1 ? parts[0] : concat(parts, 0);
-    });
+    const device = deviceOf(model, x.backend);
+    const parts: Tensor[] = [];
+    for (let s = 0; s < n; s += batchSize) {
+      const batchX = () => toBackend(slice(x, [[s, Math.min(s + batchSize, n)]]), device.name);
+      parts.push(scope(() => noGrad(() => model.forward(batchX()))));
+    }
+    if (parts.length === 1) return parts[0];
+    const all = noGrad(() => concat(parts, 0));
+    parts.forEach((p) => p.dispose());
+    return all;
   } finally {
     model.train(wasTraining);
   }

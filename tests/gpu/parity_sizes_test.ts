@@ -249,7 +249,8 @@ Deno.test({
 // so long reductions, k ranges and index scans are split across workgroups
 // or dispatches. The matmul and scatter-add sizes here (and the 4.2M-element
 // sum above) gave wrong values before; the 300,001-element reductions check
-// the two-pass path, argmax's index included.
+// the two-pass path, argmax's index included. Long products use small values:
+// float32 sums of thousands of terms differ in the last digits otherwise.
 const LONG: OpCase[] = [
   {
     name: "sum, max and min over 300,001 (partials in a second pass)",
@@ -257,8 +258,13 @@ const LONG: OpCase[] = [
     fn: (x) => x.sum(1).add(x.max(1)).add(x.min(1).mul(2)),
   },
   {
-    name: "matmul [2, 70000] @ [70000, 3] (k split over dispatches)",
-    inputs: () => [rand([2, 70_000], 32), rand([70_000, 3], 33)],
+    name: "matmul [2, 70000] @ [70000, 3] (dot products, k split over dispatches)",
+    inputs: () => [rand([2, 70_000], 32, -0.2, 0.2), rand([70_000, 3], 33, -0.2, 0.2)],
+    fn: matmul,
+  },
+  {
+    name: "matmul [40, 5000] @ [5000, 20] (tiles, k split over dispatches)",
+    inputs: () => [rand([40, 5000], 36, -0.2, 0.2), rand([5000, 20], 37, -0.2, 0.2)],
     fn: matmul,
   },
   {
