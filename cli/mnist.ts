@@ -39,7 +39,7 @@ Options:
   --schedule S           cosine (anneal the lr to 0 over the epochs) or constant
                          (default cosine)
   --momentum X           SGD momentum (default 0.9)
-  --optimizer sgd|adam   optimizer (default sgd)
+  --optimizer adam|sgd   optimizer (default adam)
   --backend NAME         cpu, webgpu or auto (default cpu)
   --data DIR             folder with the four MNIST IDX .gz files
                          (default $NEURONBOOK_DATA, then the cache, then download)
@@ -80,7 +80,7 @@ function parse(args: string[]): Options | null {
         "batch-size": { type: "string", default: "32" },
         lr: { type: "string" },
         momentum: { type: "string", default: "0.9" },
-        optimizer: { type: "string", default: "sgd" },
+        optimizer: { type: "string", default: "adam" },
         schedule: { type: "string", default: "cosine" },
         backend: { type: "string", default: "cpu" },
         data: { type: "string" },
