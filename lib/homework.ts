@@ -413,7 +413,10 @@ export function checkGradients(
 
 /**
  * Records a yes/no requirement as a verdict, e.g. "accuracy ≥ 0.9", so it
- * shows in the same table (and fails strict runs the same way).
+ * shows in the same table (and fails strict runs the same way). `passed`
+ * may be `undefined` (or {@linkcode TODO}) while the requirement cannot be
+ * tested yet, e.g. before the student has built the model: it is then
+ * reported as not answered yet.
  *
  * @example
  * ```ts
@@ -424,15 +427,26 @@ export function checkGradients(
  * assert.equal(report.ok, true);
  * assert.equal(report.results[0].message, "test accuracy ≥ 0.9 correct (got 0.93)");
  * ```
+ *
+ * @example Not testable yet
+ * ```ts
+ * import { checkThat } from "./homework.ts";
+ * import assert from "node:assert/strict";
+ * const accuracy: number | undefined = undefined; // no model trained yet
+ * const report = checkThat("test accuracy ≥ 0.9", accuracy === undefined ? undefined : accuracy >= 0.9);
+ * assert.deepEqual([report.ok, report.todo], [false, ["test accuracy ≥ 0.9"]]);
+ * ```
  */
 export function checkThat(
   name: string,
-  passed: boolean,
+  passed: boolean | null | undefined,
   detail?: string,
   options: CheckOptions = {},
 ): CheckReport {
   const suffix = detail ? ` (${detail})` : "";
-  const result: CheckResult = passed
+  const result: CheckResult = passed === undefined || passed === null
+    ? { name, status: "todo", ok: false, message: `${name}: not answered yet${suffix}` }
+    : passed
     ? { name, status: "correct", ok: true, message: `${name} correct${suffix}` }
     : { name, status: "wrong", ok: false, message: `${name}: not met${suffix}` };
   return finish(new CheckReport([result]), options);

@@ -141,6 +141,15 @@ Deno.test("check: strict mode throws a CheckError naming what is wrong", () => {
   }
 });
 
+Deno.test("checkThat: undefined means not testable yet (todo), and strict runs fail on it", () => {
+  const todo = checkThat("accuracy ≥ 0.9", undefined, "train the model first", quiet);
+  assert.deepEqual([todo.ok, todo.todo, todo.wrong], [false, ["accuracy ≥ 0.9"], []]);
+  assert.equal(todo.results[0].message, "accuracy ≥ 0.9: not answered yet (train the model first)");
+  assert.deepEqual(checkThat("x", TODO, undefined, quiet).todo, ["x"]);
+  assert.deepEqual(checkThat("x", false, undefined, quiet).wrong, ["x"]);
+  assert.throws(() => checkThat("x", undefined, undefined, { ...quiet, strict: true }), CheckError);
+});
+
 Deno.test("check: the report displays as an HTML table with the text beside it", () => {
   const report = check({ a: 1, b: 2 }, { a: 1, b: 3 }, quiet);
   const display = (report as unknown as Record<symbol, () => Record<string, string>>)[
