@@ -5,7 +5,7 @@ a status file (NAME.status.json: ok, seconds, the failing cell's error).
 
 Driven by tools/notebooks.ts (`deno task notebooks`); run it with Debian's
 /usr/bin/python3 and its python3-nbconvert. It is nbconvert's own
-ExecutePreprocessor and HTMLExporter with two changes:
+ExecutePreprocessor and HTMLExporter with three changes:
 
 * Late outputs are kept. Deno's kernel publishes console output (through a
   channel) and a cell's result (from a promise it does not await) on its own
@@ -15,6 +15,11 @@ ExecutePreprocessor and HTMLExporter with two changes:
   default 0.3) and files what arrives under the cell that produced it.
 * A failing cell stops the run as usual, but the partial notebook and its
   HTML are still written, so the error can be read in context.
+* A cell's outputs get 60 s (not nbclient's 4) to come through after its
+  reply, and running out of that time is an error: nbclient would otherwise
+  drop them without a word. On a busy machine the first plot of a notebook
+  (which carries plotly.js, megabytes) can take longer than 4 s, and the
+  page's later plots then fail to draw for want of the library.
 
 usage: nbexec.py NOTEBOOK OUT_DIR [--kernel deno] [--cell-timeout S] [--timeout S]
        nbexec.py --preflight [--kernel deno]
@@ -158,7 +163,11 @@ def main():
 
     grace = float(os.environ.get("NEURONBOOK_LATE_OUTPUT_GRACE", "0.3"))
     ep = LateOutputExecutePreprocessor(
-        kernel_name=args.kernel, timeout=args.cell_timeout, late_output_grace=grace
+        kernel_name=args.kernel,
+        timeout=args.cell_timeout,
+        late_output_grace=grace,
+        iopub_timeout=60,
+        raise_on_iopub_timeout=True,
     )
 
     def on_alarm(signum, frame):
