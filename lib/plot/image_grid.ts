@@ -215,7 +215,8 @@ export function imageGrid(
       grid: { rows, columns, pattern: "independent", xgap: 0.08, ygap: 0.3 },
       annotations,
       height: rows * (cell + 30) + (options.title === undefined ? 30 : 70),
-      width: Math.max(columns * (cell + 10) + 40, 200),
+      // Wide enough for the title too (about 10 px per character at Plotly's title size).
+      width: Math.max(columns * (cell + 10) + 40, 200, 10 * [...(options.title ?? "")].length + 60),
       margin: { l: 20, r: 20, t: options.title === undefined ? 30 : 70, b: 10 },
     });
     if (options.title !== undefined) layout.title = titleOf(options.title);

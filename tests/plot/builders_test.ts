@@ -270,6 +270,15 @@ Deno.test("imageGrid: zmin/zmax set the shared color range (zero in the middle f
   );
 });
 
+Deno.test("imageGrid: a narrow grid is still wide enough for its title", async () => {
+  const one = [[[0, 1], [1, 0]]];
+  const plain = await imageGrid(one, { cellSize: 100 });
+  assert.equal(plain.layout.width, 200); // one 100 px cell: the minimum width
+  const title = "Gradient magnitude: edges in every direction"; // 44 characters
+  const titled = await imageGrid(one, { cellSize: 100, title });
+  assert.equal(titled.layout.width, 10 * 44 + 60);
+});
+
 Deno.test("imageGrid: three-channel images become image traces scaled to 0..255", async () => {
   const rgb = tensor([0, 1, 1, 0, 0.5, 0.5], { shape: [1, 3, 1, 2] }); // R, G, B planes
   const fig = await imageGrid(rgb);
