@@ -6,7 +6,7 @@
  * @module
  */
 import "../../gpu/mod.ts";
-import { initBackend, type Tensor, type TypedArray } from "../../mod.ts";
+import { initBackend, setBackend, type Tensor, type TypedArray } from "../../mod.ts";
 
 /** True when `navigator.gpu` yields an adapter (a real GPU or llvmpipe). */
 export const hasGpu: boolean = await (async () => {
@@ -23,6 +23,16 @@ export const ignoreGpu: boolean = !hasGpu && !Deno.env.get("CI");
 /** Initializes the WebGPU backend (once per process). */
 export async function gpuReady(): Promise<void> {
   await initBackend("webgpu");
+}
+
+/** Runs `fn` with "webgpu" as the current backend, then goes back to the CPU. */
+export async function onGpu(fn: () => Promise<void>): Promise<void> {
+  await setBackend("webgpu");
+  try {
+    await fn();
+  } finally {
+    await setBackend("cpu");
+  }
 }
 
 /** Largest `|a-b| / max(1, |a|)` over the elements (NaN matches NaN, Infinity itself). */
