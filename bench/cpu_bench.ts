@@ -3,7 +3,8 @@
  * i-k-j loop, measured in the same run so the ratio is meaningful on any
  * machine.
  *
- * Run: `deno run --allow-read --allow-env bench/cpu_bench.ts`
+ * Run alone: `deno run --allow-read --allow-env bench/cpu_bench.ts`;
+ * `deno task bench` runs it together with the WebGPU bench (`bench/bench.ts`).
  *
  * @module
  */
@@ -96,7 +97,17 @@ function benchMatmul(sizes: number[]): void {
   }
 }
 
-function main(): void {
+/**
+ * Prints the CPU figures: blocked vs naive matmul at 256-1024, and LeNet-5's
+ * convolutions forward and backward.
+ *
+ * @example
+ * ```ts ignore
+ * import { cpuBench } from "./cpu_bench.ts";
+ * cpuBench();
+ * ```
+ */
+export function cpuBench(): void {
   console.log(
     `neuronbook CPU bench | deno ${Deno.version.deno} (v8 ${Deno.version.v8}) | ${navigator.hardwareConcurrency} hardware threads`,
   );
@@ -142,4 +153,4 @@ function benchLenetConvs(): void {
   }
 }
 
-main();
+if (import.meta.main) cpuBench();
