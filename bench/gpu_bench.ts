@@ -144,7 +144,8 @@ export async function gpuBench(): Promise<void> {
   const againMs = performance.now() - start;
   console.log(
     `  first pipeline: ${firstMs.toFixed(0)} ms to its first result (compile, dispatch, ` +
-      `readback); an op on a compiled pipeline: ${againMs.toFixed(1)} ms`,
+      `readback; drivers cache compiled shaders on disk, so reruns are faster); an op on a ` +
+      `compiled pipeline: ${againMs.toFixed(1)} ms`,
   );
   const webgpu = await lenetTraining("webgpu", steps);
   const counted = gpu.counters();
