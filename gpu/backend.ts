@@ -47,7 +47,16 @@ export interface WebGpuBackendOptions extends RequestGpuOptions {
 
 /**
  * Requests the device (once per process) and builds the backend; rejects
- * with a clear message where no adapter exists.
+ * with a clear message where no adapter exists. `registerWebGpu` (in
+ * `mod.ts`) registers it as "webgpu".
+ *
+ * @example Where there is no adapter
+ * ```ts
+ * import { createWebGpuBackend } from "./backend.ts";
+ * import assert from "node:assert/strict";
+ * const gpu = { requestAdapter: () => Promise.resolve(null) };
+ * await assert.rejects(createWebGpuBackend({ gpu }), /No WebGPU adapter found/);
+ * ```
  */
 export async function createWebGpuBackend(
   options: WebGpuBackendOptions = {},
@@ -55,7 +64,16 @@ export async function createWebGpuBackend(
   return new WebGpuBackend(await requestGpuDevice(options), options.batchSize);
 }
 
-/** The WebGPU implementation of the core's `Backend` interface. */
+/**
+ * The WebGPU implementation of the core's `Backend` interface.
+ *
+ * @example Open one directly (usually `setBackend("webgpu")` does)
+ * ```ts ignore
+ * import { createWebGpuBackend } from "./backend.ts";
+ * const backend = await createWebGpuBackend();
+ * console.log(backend.info().name, backend.memory().liveBytes);
+ * ```
+ */
 export class WebGpuBackend implements Backend {
   readonly name = "webgpu";
   readonly supportsFloat64 = false;
