@@ -148,11 +148,13 @@ addEventListener("error", (e) => window.__nbErrors.push(String(e.message || e)))
 const PROBE_SCRIPT = `<script>
 addEventListener("load", () => setTimeout(() => {
   const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  // A flat (horizontal or vertical) line is a mark with zero height or width.
+  const extent = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 || r.height > 0; };
   const PLOT = ".neuronbook-plot, .js-plotly-plot, .plotly-graph-div";
   const plotVerdict = (el) => {
     if (!el.querySelector("svg.main-svg")) return { drawn: false, why: "no svg.main-svg (plotly.js did not run)" };
     const marks = [...el.querySelectorAll(".trace path, .trace image, .trace text, .trace rect, g.hm image, .imagelayer image, .layer-above image")]
-      .filter((m) => (m.tagName !== "path" || (m.getAttribute("d") || "").length > 4) && visible(m));
+      .filter((m) => (m.tagName !== "path" || (m.getAttribute("d") || "").length > 4) && extent(m));
     if (marks.length > 0) return { drawn: true, why: marks.length + " marks" };
     // 3-D traces draw into a WebGL canvas instead of SVG.
     const canvases = [...el.querySelectorAll(".gl-container canvas")].filter(visible);

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { checkHtml } from "../../tools/check_html.ts";
+import { linePlot, resetPlotlyLibrary } from "../../lib/plot/mod.ts";
+
+/**
+ * Writes a page shaped like nbconvert's export (one `.jp-Cell` per output)
+ * and the executed notebook beside it that says how many plots to expect.
+ */
+async function page(dir: string, htmls: string[]): Promise<string> {
+  const cells = htmls.map((h) =>
+    `<div class="jp-Cell"><div class="jp-OutputArea-output">${h}</div></div>`
+  );
+  const nb = {
+    cells: htmls.map(() => ({
+      cell_type: "code",
+      outputs: [{
+        output_type: "display_data",
+        data: { "application/vnd.plotly.v1+json": {}, "text/html": "" },
+      }],
+    })),
+  };
+  await Deno.writeTextFile(`${dir}/page.ipynb`, JSON.stringify(nb));
+  await Deno.writeTextFile(`${dir}/page.html`, `<html><body>${cells.join("\n")}</body></html>`);
+  return `${dir}/page.html`;
+}
+
+Deno.test({
+  name: "checkHtml: a flat line counts as drawn; a plot whose script never ran does not",
+  permissions: { read: true, write: true, env: true, run: true },
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      resetPlotlyLibrary(); // the first figure carries plotly.js, as in a notebook
+      const xs = [1, 2, 3];
+      // Without markers, the flat line's only mark has zero height.
+      const flat = await linePlot({ series: [{ x: xs, y: [0.5, 0.5, 0.5], markers: false }] });
+      const sloped = await linePlot({ series: [{ x: xs, y: xs, markers: false }] });
+      const html = [
+        (await flat.toBundle())["text/html"] as string,
+        (await sloped.toBundle())["text/html"] as string,
+        // A plot div that plotly.js never drew into.
+        `<div class="neuronbook-plot"></div>`,
+      ];
+      const result = await checkHtml(await page(dir, html), { screenshot: null });
+      const drawn = result.cells.map((c) => [c.expectedPlots, c.drawnPlots]);
+      assert.deepEqual(drawn, [[1, 1], [1, 1], [1, 0]]);
+      assert.equal(result.ok, false);
+      assert.equal(result.failures.length, 1);
+      assert.match(result.failures[0], /cell 2/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
