@@ -11,9 +11,29 @@
  * @module
  */
 
-/** Magic number of an unsigned-byte IDX image file (3 dimensions). */
+/**
+ * Magic number of an unsigned-byte IDX image file (3 dimensions).
+ *
+ * @example The first four bytes of `train-images-idx3-ubyte`
+ * ```ts
+ * import { IDX_IMAGES_MAGIC } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * const header = new DataView(new Uint8Array([0, 0, 8, 3]).buffer);
+ * assert.equal(header.getUint32(0), IDX_IMAGES_MAGIC);
+ * ```
+ */
 export const IDX_IMAGES_MAGIC = 0x00000803;
-/** Magic number of an unsigned-byte IDX label file (1 dimension). */
+/**
+ * Magic number of an unsigned-byte IDX label file (1 dimension).
+ *
+ * @example The first four bytes of `train-labels-idx1-ubyte`
+ * ```ts
+ * import { IDX_LABELS_MAGIC } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * const header = new DataView(new Uint8Array([0, 0, 8, 1]).buffer);
+ * assert.equal(header.getUint32(0), IDX_LABELS_MAGIC);
+ * ```
+ */
 export const IDX_LABELS_MAGIC = 0x00000801;
 
 /**

@@ -120,7 +120,18 @@ export interface CheckResult {
 // so that TypeScript accepts it as a class member name.
 const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
 
-/** MIME type of the machine-readable verdicts in a report's display bundle. */
+/**
+ * MIME type of the machine-readable verdicts in a report's display bundle.
+ *
+ * @example
+ * ```ts
+ * import { CHECK_MIME, check } from "./homework.ts";
+ * import assert from "node:assert/strict";
+ * const report = check("x", 2, 3, { print: false });
+ * const bundle = report[Symbol.for("Jupyter.display") as keyof typeof report] as () => Record<string, unknown>;
+ * assert.deepEqual(bundle.call(report)[CHECK_MIME], { ok: false, correct: [], wrong: ["x"], todo: [] });
+ * ```
+ */
 export const CHECK_MIME = "application/vnd.neuronbook.check+json";
 
 let strictDefault = false;
@@ -237,7 +248,24 @@ export class CheckReport {
   }
 }
 
-/** Thrown by strict checks; carries the report. */
+/**
+ * Thrown by strict checks; carries the report.
+ *
+ * @example
+ * ```ts
+ * import { check, CheckError } from "./homework.ts";
+ * import assert from "node:assert/strict";
+ * const err = (() => {
+ *   try {
+ *     check("dL/dw", 1, 2, { strict: true, print: false });
+ *   } catch (e) {
+ *     return e;
+ *   }
+ * })();
+ * assert.ok(err instanceof CheckError);
+ * assert.deepEqual(err.report.wrong, ["dL/dw"]);
+ * ```
+ */
 export class CheckError extends Error {
   /** The failing report. */
   readonly report: CheckReport;

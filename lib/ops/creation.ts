@@ -31,7 +31,7 @@ export interface RandomOptions extends TensorOptions {
 }
 
 /** A typed array constructor for a dtype. */
-export function arrayFor(dtype: DType, n: number): TypedArray {
+function arrayFor(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case "float32":
       return new Float32Array(n);
@@ -42,7 +42,17 @@ export function arrayFor(dtype: DType, n: number): TypedArray {
   }
 }
 
-/** Uploads host values to a backend as a new leaf tensor. */
+/**
+ * Uploads host values to a backend as a new leaf tensor of the given shape.
+ *
+ * @example
+ * ```ts
+ * import { fromValues } from "./creation.ts";
+ * import assert from "node:assert/strict";
+ * const t = fromValues(new Float32Array([1, 2, 3, 4]), [2, 2]);
+ * assert.deepEqual(t.arraySync(), [[1, 2], [3, 4]]);
+ * ```
+ */
 export function fromValues(
   values: ArrayLike<number>,
   shape: Shape,

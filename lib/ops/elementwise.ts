@@ -14,14 +14,23 @@ import { fromValues } from "./creation.ts";
 export type TensorLike = Tensor | number;
 
 /** Turns a number into a 0-d tensor like `ref` (same dtype and backend). */
-export function scalarLike(ref: Tensor, value: TensorLike): Tensor {
+function scalarLike(ref: Tensor, value: TensorLike): Tensor {
   if (value instanceof Tensor) return value;
   return fromValues([value], [], { dtype: ref.dtype, backend: ref.backend.name });
 }
 
 const FLOAT_ONLY: ReadonlySet<UnaryOp> = new Set(["exp", "log", "sqrt", "sigmoid", "tanh"]);
 
-/** Applies a unary primitive. */
+/**
+ * Applies a unary primitive by its name in the op set.
+ *
+ * @example
+ * ```ts
+ * import { tensor, unary } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(unary("abs", tensor([-1, 2])).arraySync(), [1, 2]);
+ * ```
+ */
 export function unary(op: UnaryOp, x: Tensor): Tensor {
   if (FLOAT_ONLY.has(op) && x.dtype === "int32") {
     throw new Error(`${op}: needs a float tensor, got int32; use x.cast("float32")`);
@@ -29,7 +38,17 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
   return dispatch("unary", [x], { op }, x.shape, x.dtype);
 }
 
-/** Applies a binary primitive with broadcasting; numbers adopt the tensor's dtype. */
+/**
+ * Applies a binary primitive by its name in the op set, with broadcasting;
+ * numbers adopt the tensor's dtype.
+ *
+ * @example
+ * ```ts
+ * import { binary, tensor } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(binary("maximum", tensor([1, 5]), 3).arraySync(), [3, 5]);
+ * ```
+ */
 export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
     throw new Error(`${op}: at least one argument must be a Tensor`);

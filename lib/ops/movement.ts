@@ -229,7 +229,7 @@ export function take(x: Tensor, indices: Tensor | ArrayLike<number>): Tensor {
 }
 
 /** Throws naming the first index outside `[0, n)`. */
-export function checkIndices(indices: ArrayLike<number>, n: number): void {
+function checkIndices(indices: ArrayLike<number>, n: number): void {
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i];
     if (!Number.isInteger(v) || v < 0 || v >= n) {

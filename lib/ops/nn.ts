@@ -219,7 +219,17 @@ export interface Conv2dOptions {
   padding?: number;
 }
 
-/** Window geometry for an NCHW input, or an error naming the op and the shapes. */
+/**
+ * Window geometry for an NCHW input, or an error naming the op and the shapes.
+ *
+ * @example LeNet-5's first convolution: 5×5 windows, padding 2, keep 28×28
+ * ```ts
+ * import { windowGeometry } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const g = windowGeometry("conv2d", [1, 1, 28, 28], 5, 5, 1, 2);
+ * assert.deepEqual([g.outH, g.outW], [28, 28]);
+ * ```
+ */
 export function windowGeometry(
   op: string,
   xShape: readonly number[],

@@ -139,7 +139,23 @@ export interface FitOptions {
   logEvery?: number;
 }
 
-/** Thrown when the loss becomes NaN or infinite; carries the history up to then. */
+/**
+ * Thrown when the loss becomes NaN or infinite; carries the history up to then.
+ *
+ * @example Catch it and keep the history
+ * ```ts
+ * import { fit, mlp, SGD, tensor, TrainingDivergedError } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const model = mlp([1, 1]);
+ * const data = { x: tensor([[1e30], [-1e30]]), y: tensor([[1e30], [1e30]]) };
+ * const loss = (o: ReturnType<typeof tensor>, t: ReturnType<typeof tensor>) => o.sub(t).pow(2).mean();
+ * const err = await fit(model, data, {
+ *   optimizer: new SGD(model.parameters(), { lr: 1 }), loss, epochs: 1, batchSize: 2, progress: false,
+ * }).catch((e) => e);
+ * assert.ok(err instanceof TrainingDivergedError);
+ * assert.match(err.message, /epoch 1/);
+ * ```
+ */
 export class TrainingDivergedError extends Error {
   /** The history before the bad value (no NaN in it). */
   readonly history: History;
