@@ -43,7 +43,17 @@ export interface NotebookRun {
   failure?: string;
   /** The Chromium check, when asked for. */
   htmlCheck?: HtmlCheck;
+  /**
+   * The run failed outside every cell, in the connection to the kernel (e.g.
+   * jupyter_client's "Invalid Signature" on a garbled message), not in the
+   * notebook's code: worth one more try.
+   */
+  kernelFailure?: boolean;
+  /** Why the notebook was run a second time, when it was. */
+  retriedAfter?: string;
 }
+
+const TIMEOUTS = new Set(["NotebookTimeout", "CellTimeoutError", "TimeoutError"]);
 
 interface Status {
   ok: boolean;
@@ -255,12 +265,14 @@ async function runOne(
   }
   const html = `${outDir}/${name}.html`;
   if (!status.ok) {
+    const error = status.error!;
     return {
       notebook: rel,
       ok: false,
       seconds: status.seconds,
       html,
-      failure: describeError(status.error!),
+      failure: describeError(error),
+      kernelFailure: error.cell === null && !TIMEOUTS.has(error.ename),
     };
   }
   const executed = JSON.parse(await Deno.readTextFile(`${outDir}/${name}.ipynb`));
@@ -383,12 +395,18 @@ export async function main(args: string[]): Promise<number> {
   );
 
   const started = performance.now();
+  const limits = {
+    python,
+    timeout: Number(values.timeout),
+    cellTimeout: Number(values["cell-timeout"]),
+  };
   const runs = await pool(notebooks, Number(values.jobs), async (nb) => {
-    const run = await runOne(nb, outRoot, {
-      python,
-      timeout: Number(values.timeout),
-      cellTimeout: Number(values["cell-timeout"]),
-    });
+    let run = await runOne(nb, outRoot, limits);
+    if (run.kernelFailure) {
+      const why = run.failure!.split("\n")[0];
+      console.log(`⟳ ${run.notebook}: the kernel connection failed (${why}); running it again`);
+      run = { ...await runOne(nb, outRoot, limits), retriedAfter: why };
+    }
     console.log(`${run.ok ? "✔" : "✘"} ${run.notebook} (${run.seconds.toFixed(1)} s)`);
     return run;
   });
@@ -429,7 +447,7 @@ export async function main(args: string[]): Promise<number> {
     rows.push([
       r.notebook,
       r.seconds.toFixed(1),
-      r.ok ? "ok" : "FAILED",
+      (r.ok ? "ok" : "FAILED") + (r.retriedAfter ? " (2nd try)" : ""),
       ...(values["check-html"]
         ? [
           c ? `${c.plots.drawn}/${c.plots.expected}` : "-",
@@ -441,6 +459,11 @@ export async function main(args: string[]): Promise<number> {
   console.log("\n" + table(rows));
   const failed = runs.filter((r) => !r.ok);
   for (const r of failed) console.log(`\n✘ ${r.notebook}\n${r.failure ?? "failed"}`);
+  for (const r of runs.filter((r) => r.retriedAfter)) {
+    console.log(
+      `\n⟳ ${r.notebook} ran twice: the first run's kernel connection failed (${r.retriedAfter})`,
+    );
+  }
   const total = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     `\n${failed.length ? "FAILED" : "ok"} | ${
