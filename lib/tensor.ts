@@ -223,8 +223,12 @@ export class Tensor {
     backward(this, gradient);
   }
 
-  /** Sets `.grad` to null (gradients accumulate across `backward()` calls). */
+  /**
+   * Frees the gradient and sets `.grad` to null (gradients accumulate across
+   * `backward()` calls until then). Copy values you want to keep first.
+   */
   zeroGrad(): void {
+    this.grad?.dispose();
     this.grad = null;
   }
 

@@ -2,10 +2,13 @@
  * Reverse-mode differentiation: topological order by an explicit stack (no
  * recursion limit on deep graphs), then one reverse sweep that applies each
  * node's rule from `grad_rules.ts` exactly once, with complete gradients.
+ * The sweep runs in a `scope`: every intermediate gradient is disposed when
+ * it ends (on WebGPU its buffer goes back to the pool at once) and only the
+ * leaves' `.grad` stay.
  *
  * @module
  */
-import { noGrad } from "../engine.ts";
+import { noGrad, scope } from "../engine.ts";
 import type { Tensor } from "../tensor.ts";
 import { add, onesLike } from "../ops/mod.ts";
 import { showShape } from "../shape.ts";
@@ -36,50 +39,61 @@ export function backward(root: Tensor, gradient?: Tensor): void {
           "{ requiresGrad: true } and do not compute it inside noGrad()",
     );
   }
-  if (!gradient) {
-    if (root.size !== 1) {
-      throw new Error(
-        `backward(): the output has shape ${showShape(root.shape)}, not a scalar; pass an ` +
-          `upstream gradient of that shape, e.g. y.backward(onesLike(y))`,
-      );
-    }
-    gradient = onesLike(root);
-  } else if (
-    gradient.ndim !== root.ndim || gradient.shape.some((d, i) => d !== root.shape[i])
+  if (
+    gradient &&
+    (gradient.ndim !== root.ndim || gradient.shape.some((d, i) => d !== root.shape[i]))
   ) {
     throw new Error(
       `backward(): upstream gradient shape ${showShape(gradient.shape)} does not match the ` +
         `output shape ${showShape(root.shape)}`,
     );
   }
+  if (!gradient && root.size !== 1) {
+    throw new Error(
+      `backward(): the output has shape ${showShape(root.shape)}, not a scalar; pass an ` +
+        `upstream gradient of that shape, e.g. y.backward(onesLike(y))`,
+    );
+  }
   const order = topologicalOrder(root);
-  const grads = new Map<Tensor, Tensor>([[root, gradient]]);
-  noGrad(() => {
-    for (let i = order.length - 1; i >= 0; i--) {
-      const t = order[i];
-      const g = grads.get(t);
-      grads.delete(t);
-      const node = t.node;
-      if (!node) {
-        if (g) t.grad = t.grad ? add(t.grad, g) : g;
-        continue;
+  const leaves: Tensor[] = [];
+  // Returning the leaves keeps their `.grad`; everything else made here goes.
+  scope(() =>
+    noGrad(() => {
+      const grads = new Map<Tensor, Tensor>([[root, gradient ?? onesLike(root)]]);
+      for (let i = order.length - 1; i >= 0; i--) {
+        const t = order[i];
+        const g = grads.get(t);
+        grads.delete(t);
+        const node = t.node;
+        if (!node) {
+          if (!g) continue;
+          // Accumulate in place (a `.grad` read earlier sees the sum); a new
+          // gradient is a view of its own, so that disposing one leaf's
+          // gradient never frees another's (a rule may hand the same tensor
+          // to several inputs) nor the caller's upstream gradient.
+          if (t.grad) t.grad.assign(add(t.grad, g));
+          else t.grad = g.detach();
+          leaves.push(t);
+          continue;
+        }
+        if (g) {
+          const needs = node.inputs.map((x) => x.requiresGrad);
+          const rule = GRAD_RULES[node.prim] as GradRule<GraphOp>;
+          const inputGrads = rule(g, { inputs: node.inputs, attrs: node.attrs, out: t, needs });
+          node.inputs.forEach((x, k) => {
+            const gx = inputGrads[k];
+            if (!needs[k] || !gx) return;
+            const prev = grads.get(x);
+            grads.set(x, prev ? add(prev, gx) : gx);
+          });
+        }
+        t.node = null;
+        t.requiresGrad = false;
+        t.graphReleased = true;
       }
-      if (g) {
-        const needs = node.inputs.map((x) => x.requiresGrad);
-        const rule = GRAD_RULES[node.prim] as GradRule<GraphOp>;
-        const inputGrads = rule(g, { inputs: node.inputs, attrs: node.attrs, out: t, needs });
-        node.inputs.forEach((x, k) => {
-          const gx = inputGrads[k];
-          if (!needs[k] || !gx) return;
-          const prev = grads.get(x);
-          grads.set(x, prev ? add(prev, gx) : gx);
-        });
-      }
-      t.node = null;
-      t.requiresGrad = false;
-      t.graphReleased = true;
-    }
-  });
+      return leaves;
+    })
+  );
 }
 
 /** Tensors reachable from `root` through nodes, each after all of its inputs. */

@@ -89,7 +89,7 @@ export abstract class Module {
 
   /** Clears every parameter's gradient. */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) p.zeroGrad();
   }
 
   /** A one-line description, e.g. `Linear(784 → 10)`; layers override it. */

@@ -252,9 +252,9 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
     temp: Temp,
   ): void;
 
-  /** Sets every parameter's `.grad` to null. */
+  /** Frees every parameter's gradient and sets `.grad` to null. */
   zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
+    for (const p of this.params) p.zeroGrad();
   }
 
   /** The state of `param` (step count and buffers), or undefined before its first update. */

@@ -40,12 +40,10 @@ export interface Data {
   y: Tensor;
 }
 
-/** What an optimizer must offer `fit`. */
+/** What an optimizer must offer `fit` (which clears gradients with `model.zeroGrad()`). */
 export interface StepOptimizer {
   /** Applies one update from the parameters' gradients. */
   step(): void;
-  /** Clears the parameters' gradients. */
-  zeroGrad(): void;
 }
 
 /** A loss function `(output, target) → scalar`. */
@@ -242,8 +240,7 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
   const size = Math.min(Math.max(1, Math.floor(batchSize)), n);
   const steps = Math.ceil(n / size);
   const classify = train.y.dtype === "int32";
-  const params = model.parameters();
-  const device = params[0]?.backend ?? train.x.backend;
+  const device = deviceOf(model, train.x.backend);
   const logEvery = options.logEvery ?? (device.readSync ? 1 : 50);
   const reporter = options.progress === false
     ? null
@@ -261,6 +258,7 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
   let bestWeights: Tensor[] | null = null;
 
   model.train();
+  model.zeroGrad(); // each step's backward starts from no gradient
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = shuffle ? rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
@@ -274,7 +272,7 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
         // Forward and backward in a scope that keeps the parameters and their
         // gradients (and the window sums of loss and correct predictions,
         // which stay on the device); the optimizer steps outside it, so its
-        // own state is its business. Then the spent gradients are freed.
+        // own state is its business. Then zeroGrad frees the spent gradients.
         const [sumLoss, sumCorrect] = scope(() => {
           const indices = fromValues(idx, [idx.length], {
             dtype: "int32",
@@ -283,7 +281,6 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
           const batch = onDevice({ x: take(train.x, indices), y: take(train.y, indices) }, device);
           const out = model.forward(batch.x);
           const loss = lossFn(out, batch.y);
-          optimizer.zeroGrad();
           loss.backward();
           return noGrad((): [Tensor, Tensor | null] => {
             const weighted = mul(loss.detach(), idx.length);
@@ -295,8 +292,7 @@ export async function fit(model: Module, data: Data, options: FitOptions): Promi
           });
         }, [model]);
         optimizer.step();
-        for (const p of params) p.grad?.dispose();
-        optimizer.zeroGrad();
+        model.zeroGrad();
         windowLoss?.dispose(), windowCorrect?.dispose();
         windowLoss = sumLoss, windowCorrect = sumCorrect;
         windowSeen += idx.length;
