@@ -32,6 +32,7 @@ import { fromValues } from "./ops/mod.ts";
 import { Tensor } from "./tensor.ts";
 import { Value } from "./value.ts";
 import { gradcheck } from "./gradcheck.ts";
+import { flattenNested } from "./shape.ts";
 import { kernelJupyter } from "./train/progress.ts";
 
 /**
@@ -506,25 +507,11 @@ function flatten(name: string, x: Exclude<Answer, null | undefined> | Flat): Fla
   }
   if (ArrayBuffer.isView(x)) return { values: x, shape: [x.length] };
   if (Array.isArray(x)) {
-    const shape: number[] = [];
-    let level: unknown = x;
-    while (Array.isArray(level)) {
-      shape.push(level.length);
-      level = level[0];
-    }
-    const values: number[] = [];
-    const walk = (v: unknown, depth: number): void => {
-      if (depth === shape.length) {
-        values.push(v instanceof Value ? v.data : typeof v === "number" ? v : NaN);
-        return;
-      }
-      if (!Array.isArray(v) || v.length !== shape[depth]) {
-        throw new Error(`check: "${name}" is a ragged nested array`);
-      }
-      for (const e of v) walk(e, depth + 1);
-    };
-    walk(x, 0);
-    return { values, shape };
+    return flattenNested(
+      x,
+      `check: "${name}"`,
+      (v) => v instanceof Value ? v.data : typeof v === "number" ? v : NaN,
+    );
   }
   if (typeof x === "object" && "values" in x && "shape" in x) return x;
   throw new Error(`check: "${name}" is not a number, array or tensor (got ${typeof x})`);

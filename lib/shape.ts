@@ -126,3 +126,45 @@ export function normalizeAxes(
 export function showShape(shape: Shape): string {
   return `[${shape.join(", ")}]`;
 }
+
+/**
+ * The shape of a nested array and its leaves in row-major order. `leaf`
+ * turns each leaf into a number; a leaf where a row should be (or a row of
+ * the wrong length) throws, naming `what` and the index.
+ *
+ * @example
+ * ```ts
+ * import { flattenNested } from "./shape.ts";
+ * import assert from "node:assert/strict";
+ * const num = (v: unknown) => v as number;
+ * assert.deepEqual(flattenNested([[1, 2], [3, 4]], "tensor()", num), {
+ *   shape: [2, 2],
+ *   values: [1, 2, 3, 4],
+ * });
+ * assert.throws(() => flattenNested([[1, 2], [3]], "tensor()", num), /index \[1\]: expected 2/);
+ * ```
+ */
+export function flattenNested(
+  data: unknown,
+  what: string,
+  leaf: (value: unknown, path: number[]) => number,
+): { shape: number[]; values: number[] } {
+  const shape: number[] = [];
+  for (let level = data; Array.isArray(level); level = level[0]) shape.push(level.length);
+  const values: number[] = [];
+  const walk = (x: unknown, axis: number, path: number[]): void => {
+    if (axis === shape.length) {
+      values.push(leaf(x, path));
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[axis]) {
+      throw new Error(
+        `${what}: ragged nested array at index [${path}]: expected ${shape[axis]} entries ` +
+          `like the first row, got ${Array.isArray(x) ? x.length : "a number"}`,
+      );
+    }
+    x.forEach((v, i) => walk(v, axis + 1, [...path, i]));
+  };
+  walk(data, 0, []);
+  return { shape, values };
+}

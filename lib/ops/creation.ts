@@ -12,7 +12,7 @@ import type { DType, Shape } from "../op_set.ts";
 import { sizeOf } from "../engine.ts";
 import { type NestedArray, Tensor } from "../tensor.ts";
 import { defaultRng, type Rng } from "../random.ts";
-import { showShape } from "../shape.ts";
+import { flattenNested, showShape } from "../shape.ts";
 
 /** Options shared by the creation functions. */
 export interface TensorOptions {
@@ -118,31 +118,11 @@ export function tensor(
     const flat = data as ArrayLike<number>;
     return fromValues(flat, options.shape ?? [flat.length], { ...options, dtype });
   }
-  const shape: number[] = [];
-  let level: NestedArray = data;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    level = level[0];
-  }
-  const flat: number[] = [];
-  const walk = (x: NestedArray, axis: number, path: number[]): void => {
-    if (axis === shape.length) {
-      if (typeof x !== "number") {
-        throw new Error(`tensor(): ragged nested array at index [${path}]`);
-      }
-      flat.push(x);
-      return;
-    }
-    if (!Array.isArray(x) || x.length !== shape[axis]) {
-      throw new Error(
-        `tensor(): ragged nested array at index [${path}]: expected ${shape[axis]} entries ` +
-          `like the first row, got ${Array.isArray(x) ? x.length : "a number"}`,
-      );
-    }
-    x.forEach((v, i) => walk(v, axis + 1, [...path, i]));
-  };
-  walk(data, 0, []);
-  return fromValues(flat, options.shape ?? shape, { ...options, dtype });
+  const { shape, values } = flattenNested(data, "tensor()", (x, path) => {
+    if (typeof x !== "number") throw new Error(`tensor(): ragged nested array at index [${path}]`);
+    return x;
+  });
+  return fromValues(values, options.shape ?? shape, { ...options, dtype });
 }
 
 /**
