@@ -33,6 +33,7 @@ import { Tensor } from "./tensor.ts";
 import { Value } from "./value.ts";
 import { gradcheck } from "./gradcheck.ts";
 import { flattenNested } from "./shape.ts";
+import { JUPYTER_DISPLAY } from "./plot/figure.ts";
 import { kernelJupyter } from "./train/progress.ts";
 
 /**
@@ -116,10 +117,6 @@ export interface CheckResult {
   /** Number of elements of the answer. */
   total?: number;
 }
-
-// The Deno kernel displays an object through this method; a `unique symbol`
-// so that TypeScript accepts it as a class member name.
-const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
 
 /**
  * MIME type of the machine-readable verdicts in a report's display bundle.
