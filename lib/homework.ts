@@ -127,7 +127,13 @@ export interface CheckResult {
  * import assert from "node:assert/strict";
  * const report = check("x", 2, 3, { print: false });
  * const bundle = report[Symbol.for("Jupyter.display") as keyof typeof report] as () => Record<string, unknown>;
- * assert.deepEqual(bundle.call(report)[CHECK_MIME], { ok: false, correct: [], wrong: ["x"], todo: [] });
+ * const { results, ...verdicts } = bundle.call(report)[CHECK_MIME] as { results: unknown[] };
+ * assert.deepEqual(verdicts, { ok: false, correct: [], wrong: ["x"], todo: [] });
+ * // Each verdict in full, as `deno task grade` reads it: the checker's words and the values.
+ * assert.deepEqual(results, [{
+ *   name: "x", status: "wrong", ok: false, message: "x: expected 3, got 2",
+ *   index: [], expected: 3, got: 2, wrongCount: 1, total: 1,
+ * }]);
  * ```
  */
 export const CHECK_MIME = "application/vnd.neuronbook.check+json";
@@ -166,7 +172,8 @@ export function setStrict(strict: boolean): void {
  * assert.match(report.toString(), /✘ b: 1 of 3 elements wrong; first at \[2\]: expected 4, got 3/);
  * const bundle = report.toMimeBundle(); // what Jupyter displays
  * assert.match(bundle["text/html"] as string, /<table/);
- * assert.deepEqual(bundle["application/vnd.neuronbook.check+json"], { ok: false, correct: ["a"], wrong: ["b"], todo: [] });
+ * const { results: _, ...verdicts } = bundle["application/vnd.neuronbook.check+json"] as { results: unknown[] };
+ * assert.deepEqual(verdicts, { ok: false, correct: ["a"], wrong: ["b"], todo: [] });
  * ```
  */
 export class CheckReport {
@@ -239,9 +246,16 @@ export class CheckReport {
     return {
       "text/plain": this.toString(),
       "text/html": html,
-      // Machine-readable verdicts: `deno task notebooks` compares them with a
-      // notebook's metadata `neuronbook.expectWrong` (frontends ignore this type).
-      [CHECK_MIME]: { ok: this.ok, correct: this.correct, wrong: this.wrong, todo: this.todo },
+      // Machine-readable verdicts (frontends ignore this type): `deno task notebooks`
+      // compares them with a notebook's metadata `neuronbook.expectWrong`, and
+      // `deno task grade` scores and explains each answer from `results`.
+      [CHECK_MIME]: {
+        ok: this.ok,
+        correct: this.correct,
+        wrong: this.wrong,
+        todo: this.todo,
+        results: this.results.map((r) => ({ ...r })),
+      },
     };
   }
 }

@@ -161,7 +161,23 @@ Deno.test("check: the report displays as an HTML table with the text beside it",
   assert.match(bundle["text/html"], /#e6f4ea.*✔.*a correct/);
   assert.match(bundle["text/html"], /#fce8e6.*✘.*b: expected 3, got 2/);
   // Machine-readable verdicts for `deno task notebooks` (metadata neuronbook.expectWrong).
-  assert.deepEqual(bundle[CHECK_MIME], { ok: false, correct: ["a"], wrong: ["b"], todo: [] });
+  const { results, ...verdicts } = bundle[CHECK_MIME] as unknown as { results: unknown[] };
+  assert.deepEqual(verdicts, { ok: false, correct: ["a"], wrong: ["b"], todo: [] });
+  // ... and each verdict in full for `deno task grade`: the checker's words and the values.
+  assert.deepEqual(results, [
+    { name: "a", status: "correct", ok: true, message: "a correct", total: 1 },
+    {
+      name: "b",
+      status: "wrong",
+      ok: false,
+      message: "b: expected 3, got 2",
+      index: [],
+      expected: 3,
+      got: 2,
+      wrongCount: 1,
+      total: 1,
+    },
+  ]);
 });
 
 Deno.test("check: mistakes of the notebook's author throw, whatever the mode", () => {

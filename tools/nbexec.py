@@ -21,7 +21,15 @@ ExecutePreprocessor and HTMLExporter with three changes:
   (which carries plotly.js, megabytes) can take longer than 4 s, and the
   page's later plots then fail to draw for want of the library.
 
+For grading (`deno task grade`, tools/grade.ts) it also takes:
+--allow-errors (a failing cell does not stop the run), --max-output-chars N
+(a cell's outputs beyond N characters are dropped, with a note saying so),
+--cwd DIR (the folder the cells run in, whose deno.json applies; default the
+notebook's) and --no-html. A notebook that runs out of time has its kernel
+killed; the cells run so far keep their outputs.
+
 usage: nbexec.py NOTEBOOK OUT_DIR [--kernel deno] [--cell-timeout S] [--timeout S]
+                 [--allow-errors] [--max-output-chars N] [--cwd DIR] [--no-html]
        nbexec.py --preflight [--kernel deno]
 """
 
@@ -40,7 +48,7 @@ from nbclient.exceptions import CellExecutionComplete
 from nbclient.util import ensure_async
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import ExecutePreprocessor
-from traitlets import Float
+from traitlets import Float, Integer
 
 
 class LateOutputExecutePreprocessor(ExecutePreprocessor):
@@ -49,6 +57,26 @@ class LateOutputExecutePreprocessor(ExecutePreprocessor):
     late_output_grace = Float(
         0.3, config=True, help="Seconds to keep reading a cell's outputs after its idle status."
     )
+    max_output_chars = Integer(
+        0, config=True, help="Characters of output kept per cell (0: no limit); errors always kept."
+    )
+
+    def process_message(self, msg, cell, cell_index):
+        if self.max_output_chars and msg["msg_type"] in ("stream", "display_data", "execute_result"):
+            used = cell.metadata.get("nbexec_output_chars", 0) + len(json.dumps(msg["content"]))
+            cell.metadata["nbexec_output_chars"] = used
+            if used > self.max_output_chars:
+                if not cell.metadata.get("nbexec_output_cut"):
+                    cell.metadata["nbexec_output_cut"] = True
+                    cell.outputs.append(
+                        nbformat.v4.new_output(
+                            "stream",
+                            name="stderr",
+                            text=f"[output beyond {self.max_output_chars} characters dropped]\n",
+                        )
+                    )
+                return None
+        return super().process_message(msg, cell, cell_index)
 
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
         assert self.kc is not None
@@ -150,6 +178,10 @@ def main():
     ap.add_argument("--cell-timeout", type=int, default=900)
     ap.add_argument("--timeout", type=int, default=1800, help="whole notebook")
     ap.add_argument("--preflight", action="store_true")
+    ap.add_argument("--allow-errors", action="store_true")
+    ap.add_argument("--max-output-chars", type=int, default=0)
+    ap.add_argument("--cwd", help="folder the cells run in (default: the notebook's)")
+    ap.add_argument("--no-html", action="store_true")
     args = ap.parse_args()
     if args.preflight:
         return preflight(args.kernel)
@@ -168,6 +200,8 @@ def main():
         late_output_grace=grace,
         iopub_timeout=60,
         raise_on_iopub_timeout=True,
+        allow_errors=args.allow_errors,
+        max_output_chars=args.max_output_chars,
     )
 
     def on_alarm(signum, frame):
@@ -179,9 +213,12 @@ def main():
     start = time.monotonic()
     try:
         # Cells run in the notebook's folder, so its deno.json applies.
-        ep.preprocess(nb, {"metadata": {"path": os.path.dirname(path)}})
+        ep.preprocess(nb, {"metadata": {"path": args.cwd or os.path.dirname(path)}})
     except Exception as e:  # a cell's error, a timeout, a dead kernel
+        if isinstance(e, NotebookTimeout):
+            kill_kernel(ep)
         status["ok"] = False
+        status["stopped"] = {"ename": type(e).__name__, "evalue": str(e)}
         status["error"] = first_error(nb) or {
             "cell": None,
             "source": "",
@@ -192,8 +229,29 @@ def main():
     finally:
         signal.alarm(0)
     status["seconds"] = round(time.monotonic() - start, 2)
+    for cell in nb.cells:
+        cell.metadata.pop("nbexec_output_chars", None)
+        cell.metadata.pop("nbexec_output_cut", None)
 
     nbformat.write(nb, os.path.join(args.out_dir, name + ".ipynb"))
+    if not args.no_html:
+        write_html(nb, name, args.out_dir)
+    with open(os.path.join(args.out_dir, name + ".status.json"), "w", encoding="utf-8") as f:
+        json.dump(status, f, indent=1)
+    return 0 if status["ok"] else 1
+
+
+def kill_kernel(ep):
+    """Stops a kernel still busy when the notebook ran out of time (a cell that loops forever)."""
+    km = getattr(ep, "km", None)
+    try:
+        if km is not None and km.has_kernel:
+            km.shutdown_kernel(now=True)
+    except Exception as e:  # already gone, or the manager is half torn down
+        print(f"nbexec: stopping the kernel: {e}", file=sys.stderr)
+
+
+def write_html(nb, name, out_dir):
     # No require.js in the page: with it, plotly.js (inlined by figures)
     # registers as an AMD module instead of window.Plotly, and whether
     # Debian's copy exists would decide whether plots draw.
@@ -202,11 +260,8 @@ def main():
         filters={"clean_html": clean_html_keeping_svg},
     )
     html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
-    with open(os.path.join(args.out_dir, name + ".html"), "w", encoding="utf-8") as f:
+    with open(os.path.join(out_dir, name + ".html"), "w", encoding="utf-8") as f:
         f.write(html)
-    with open(os.path.join(args.out_dir, name + ".status.json"), "w", encoding="utf-8") as f:
-        json.dump(status, f, indent=1)
-    return 0 if status["ok"] else 1
 
 
 if __name__ == "__main__":
