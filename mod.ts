@@ -56,6 +56,11 @@ export * from "./lib/nn/models.ts";
 export * from "./lib/train/fit.ts";
 export * from "./lib/train/metrics.ts";
 export {
+  type PerceptronOptions,
+  type PerceptronResult,
+  trainPerceptron,
+} from "./lib/train/perceptron.ts";
+export {
   autoProgress,
   NotebookProgress,
   type ProgressReporter,

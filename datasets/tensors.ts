@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { fromValues } from "../lib/ops/creation.ts";
-import type { Data } from "../lib/train/fit.ts";
+import { fromValues } from "../lib/ops/mod.ts";
+import type { Data } from "../lib/data.ts";
 import { type ImageSet, toFloat, type ToFloatOptions } from "./mnist.ts";
 import type { Dataset2D } from "./synthetic.ts";
 

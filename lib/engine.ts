@@ -5,20 +5,18 @@
  *
  * @module
  */
-import type { DType, GraphAttrs, GraphOp, Primitive, PrimitiveAttrs, Shape } from "./op_set.ts";
-import type { Backend, OutSpec, TensorInfo } from "./backend.ts";
-import { Tensor } from "./tensor.ts";
-import { isDifferentiable } from "./autograd/grad_rules.ts";
-
-/** A recorded primitive application: what backward needs to apply the chain rule. */
-export interface Node<P extends GraphOp = GraphOp> {
-  /** The op that produced the tensor. */
-  readonly prim: P;
-  /** Its inputs, in order. */
-  readonly inputs: readonly Tensor[];
-  /** Its attributes. */
-  readonly attrs: GraphAttrs[P];
-}
+import {
+  type DType,
+  type GraphAttrs,
+  type GraphOp,
+  isDifferentiable,
+  type Primitive,
+  type PrimitiveAttrs,
+  type Shape,
+} from "./op_set.ts";
+import type { Backend, OutSpec } from "./backend.ts";
+import { sizeOf } from "./shape.ts";
+import { beginScope, endScope, infoOf, Tensor, trackTensor } from "./tensor.ts";
 
 let gradEnabled = true;
 
@@ -77,14 +75,6 @@ export interface KeepOptimizer {
 /** What a {@linkcode scope} keeps: tensors (with their `.grad`), modules, optimizers, or arrays of them. */
 export type Keep = Tensor | KeepModule | KeepOptimizer | readonly Keep[] | null | undefined;
 
-/** Tensors created inside each active scope, innermost last. */
-const scopes: Tensor[][] = [];
-
-/** Called by the Tensor constructor: the innermost scope owns every new tensor. */
-export function trackTensor(t: Tensor): void {
-  scopes.at(-1)?.push(t);
-}
-
 /**
  * Runs `fn`, then disposes every tensor created inside it except the
  * returned ones (a tensor, or arrays and plain objects holding tensors) and
@@ -121,13 +111,13 @@ export function trackTensor(t: Tensor): void {
  * ```
  */
 export function scope<T>(fn: () => T, keep: Iterable<Keep> = []): T {
-  scopes.push([]);
+  beginScope();
   let result: T;
   let created: Tensor[];
   try {
     result = fn();
   } finally {
-    created = scopes.pop()!;
+    created = endScope();
   }
   if (result instanceof Promise) {
     throw new Error(
@@ -138,9 +128,8 @@ export function scope<T>(fn: () => T, keep: Iterable<Keep> = []): T {
   const kept = new Set<Tensor>();
   collectKept(result, kept);
   for (const k of keep) collectKept(k, kept);
-  const parent = scopes.at(-1);
   for (const t of created) {
-    if (kept.has(t)) parent?.push(t);
+    if (kept.has(t)) trackTensor(t); // what a scope keeps belongs to the enclosing one
     else t.dispose();
   }
   return result;
@@ -164,18 +153,6 @@ function collectKept(item: unknown, kept: Set<Tensor>): void {
   } else if (Object.getPrototypeOf(item) === Object.prototype) {
     collectKept(Object.values(item), kept);
   }
-}
-
-/** Number of elements of a shape. */
-export function sizeOf(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-/** What a kernel sees of a tensor. */
-export function infoOf(t: Tensor): TensorInfo {
-  return { storage: t.storage, shape: t.shape, dtype: t.dtype, size: t.size };
 }
 
 /**
@@ -218,7 +195,7 @@ function record<P extends GraphOp>(
     gradEnabled && result.dtype !== "int32" && isDifferentiable(prim, attrs) &&
     inputs.some((t) => t.requiresGrad)
   ) {
-    result.node = { prim, inputs, attrs } as Node;
+    result.node = { prim, inputs, attrs };
     result.requiresGrad = true;
   }
   return result;

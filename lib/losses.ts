@@ -381,7 +381,7 @@ function signedTargets(op: string, scores: Tensor, y: Tensor): Tensor {
  * s = w·x + b and targets y ∈ {−1, +1}: zero for correctly classified
  * points, and −y·s (how far on the wrong side) for mistakes. Stochastic
  * gradient descent on it with step 1 is Rosenblatt's rule w ← w + yₙxₙ
- * (see `trainPerceptron` in `optim/perceptron.ts`).
+ * (see `trainPerceptron` in `train/perceptron.ts`).
  *
  * @example
  * ```ts

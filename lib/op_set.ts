@@ -7,6 +7,10 @@
  * `lib/autograd/grad_rules.ts`, implement it in each backend. The type checker
  * refuses a backend that forgot it.
  *
+ * This file is the bottom of the core and imports nothing; read upwards from
+ * here: `shape.ts`, `backend.ts`, `tensor.ts`, `engine.ts`, `ops/`,
+ * `autograd/`, then `ops/methods.ts` and `ops/mod.ts`, which assemble them.
+ *
  * @module
  */
 
@@ -90,22 +94,43 @@ export interface WindowGeometry {
 /**
  * Every primitive with its attributes. A backend implements exactly these
  * (see {@linkcode Backend}); the gradient table has one rule per entry.
+ *
+ * "Go to definition" on the name in `dispatch("matmul", ...)` lands here.
+ * Each entry names the op that dispatches it (in `lib/ops/`), its gradient
+ * rule (`GRAD_RULES` in `lib/autograd/grad_rules.ts`, same key) and its
+ * kernels: the CPU kernel table in `lib/cpu/cpu_backend.ts`, the WebGPU one
+ * in `gpu/backend.ts`, each entry calling the kernel of the file named.
  */
 export interface PrimitiveAttrs {
+  /** `ops/elementwise.ts` `unary` (neg, exp, ...; relu, sigmoid, tanh in `ops/nn.ts`). Kernels: `cpu/elementwise.ts`, `gpu/kernels/elementwise.ts`. */
   unary: { op: UnaryOp };
+  /** `ops/elementwise.ts` `binary` (add, mul, comparisons, ...). Kernels: `cpu/elementwise.ts`, `gpu/kernels/elementwise.ts`. */
   binary: { op: BinaryOp };
+  /** `ops/elementwise.ts` `where`. Kernels: `cpu/elementwise.ts`, `gpu/kernels/elementwise.ts`. */
   where: Record<string, never>;
+  /** `ops/reduce.ts` (sum, max, min). Kernels: `cpu/reduce.ts`, `gpu/kernels/reduce.ts`. */
   reduce: { op: ReduceOp; axes: number[] };
+  /** `ops/reduce.ts` `argmax`. Kernels: `cpu/reduce.ts`, `gpu/kernels/reduce.ts`. */
   argmax: { axis: number };
+  /** `ops/elementwise.ts` `cast`. Kernels: `cpu/elementwise.ts`, `gpu/kernels/elementwise.ts`. */
   cast: { dtype: DType };
+  /** `ops/movement.ts` `expand`. Kernels: `cpu/elementwise.ts`, `gpu/kernels/movement.ts`. */
   expand: { shape: Shape };
+  /** `ops/movement.ts` `permute`. Kernels: `cpu/movement.ts`, `gpu/kernels/movement.ts`. */
   permute: { perm: number[] };
+  /** `ops/movement.ts` `slice`. Kernels: `cpu/movement.ts`, `gpu/kernels/movement.ts`. */
   slice: { starts: number[]; ends: number[] };
+  /** `ops/movement.ts` `pad`. Kernels: `cpu/movement.ts`, `gpu/kernels/movement.ts`. */
   pad: { before: number[]; after: number[]; value: number };
+  /** `ops/movement.ts` `take`. Kernels: `cpu/movement.ts`, `gpu/kernels/movement.ts`. */
   gather: { axis: 0 };
+  /** `ops/movement.ts` `scatterAdd`. Kernels: `cpu/movement.ts`, `gpu/kernels/movement.ts`. */
   scatterAdd: { size: number };
+  /** `ops/linalg.ts` `matmul`. Kernels: `cpu/matmul.ts`, `gpu/kernels/matmul.ts`. */
   matmul: { transA: boolean; transB: boolean };
+  /** `ops/nn.ts` `im2col`. Kernels: `cpu/window.ts`, `gpu/kernels/window.ts`. */
   im2col: { geom: WindowGeometry };
+  /** `ops/nn.ts` `col2im`. Kernels: `cpu/window.ts`, `gpu/kernels/window.ts`. */
   col2im: { geom: WindowGeometry };
 }
 
@@ -125,3 +150,24 @@ export type GraphOp = Primitive | keyof ViewAttrs;
 
 /** The attributes of any graph op. */
 export type GraphAttrs = PrimitiveAttrs & ViewAttrs;
+
+/** Comparisons: their results are 1 or 0 and carry no gradient. */
+const COMPARISONS: ReadonlySet<BinaryOp> = new Set(["eq", "ne", "lt", "le", "gt", "ge"]);
+
+/**
+ * Whether an application of `op` has a gradient: comparisons and `argmax`
+ * (an index) don't, so the engine records no graph node for them.
+ *
+ * @example
+ * ```ts
+ * import { isDifferentiable } from "./op_set.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isDifferentiable("binary", { op: "lt" }), false);
+ * assert.equal(isDifferentiable("binary", { op: "mul" }), true);
+ * assert.equal(isDifferentiable("argmax", { axis: 0 }), false);
+ * ```
+ */
+export function isDifferentiable<P extends GraphOp>(op: P, attrs: GraphAttrs[P]): boolean {
+  if (op === "argmax") return false;
+  return !(op === "binary" && COMPARISONS.has((attrs as GraphAttrs["binary"]).op));
+}

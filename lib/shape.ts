@@ -7,6 +7,29 @@
 import type { Shape } from "./op_set.ts";
 
 /**
+ * Number of elements of a shape (1 for a scalar's `[]`).
+ *
+ * @example
+ * ```ts
+ * import { sizeOf } from "./shape.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(sizeOf([2, 3, 4]), 24);
+ * assert.equal(sizeOf([]), 1);
+ * ```
+ */
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/**
+ * One axis of a slice: an index (drops the axis), `[start, end]` (end
+ * exclusive, either may be negative or omitted) or `null` (the whole axis).
+ */
+export type SliceRange = number | readonly [number?, number?] | null;
+
+/**
  * The NumPy broadcast of two shapes, or an error naming the op and both shapes.
  *
  * @example

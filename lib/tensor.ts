@@ -1,19 +1,62 @@
 /**
  * The Tensor: an n-dimensional array held by a backend, with reverse-mode
- * autograd. Methods are thin wrappers over the functional ops in `ops/`.
+ * autograd. This file knows storage, shape and reading values; the chaining
+ * methods (`x.add(y).relu()`, `backward()`) are declared here and installed
+ * by `ops/methods.ts`, each one line calling its op, so that the core reads
+ * bottom-up without cycles.
  *
  * @module
  */
-import type { Backend, TypedArray } from "./backend.ts";
-import type { DType, Shape } from "./op_set.ts";
-import { infoOf, type Node, noGrad, sizeOf, trackTensor } from "./engine.ts";
+import type { Backend, TensorInfo, TypedArray } from "./backend.ts";
+import type { DType, GraphAttrs, GraphOp, Shape } from "./op_set.ts";
 import { formatTensor } from "./format.ts";
-import { backward } from "./autograd/backward.ts";
-import * as ops from "./ops/mod.ts";
-import type { SliceRange } from "./ops/movement.ts";
+import { sizeOf, type SliceRange } from "./shape.ts";
 
 /** Nested JavaScript arrays of numbers, as returned by {@linkcode Tensor.array}. */
 export type NestedArray = number | NestedArray[];
+
+/** A recorded op application: what `backward()` needs to apply the chain rule. */
+export interface Node {
+  /** The op that produced the tensor (a primitive of `op_set.ts`, or `reshape`). */
+  readonly prim: GraphOp;
+  /** Its inputs, in order. */
+  readonly inputs: readonly Tensor[];
+  /** Its attributes. */
+  readonly attrs: GraphAttrs[GraphOp];
+}
+
+/** Tensors created inside each active `scope()` (see `engine.ts`), innermost last. */
+const scopes: Tensor[][] = [];
+
+/** Starts collecting the tensors created from now on (`scope()` opens one). */
+export function beginScope(): void {
+  scopes.push([]);
+}
+
+/** Ends the innermost collection and returns the tensors created inside it. */
+export function endScope(): Tensor[] {
+  return scopes.pop()!;
+}
+
+/** Hands `t` to the innermost open scope, if any (a new tensor, or one a scope kept). */
+export function trackTensor(t: Tensor): void {
+  scopes.at(-1)?.push(t);
+}
+
+/**
+ * What a kernel sees of a tensor.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../mod.ts";
+ * import { infoOf } from "./tensor.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(infoOf(tensor([1, 2])).shape, [2]);
+ * ```
+ */
+export function infoOf(t: Tensor): TensorInfo {
+  return { storage: t.storage, shape: t.shape, dtype: t.dtype, size: t.size };
+}
 
 interface Buffer {
   storage: unknown;
@@ -215,15 +258,6 @@ export class Tensor {
   // ---- autograd --------------------------------------------------------------
 
   /**
-   * Back-propagates from this tensor: accumulates d(this)/d(leaf) into the
-   * `.grad` of every leaf that requires a gradient, then releases the graph.
-   * A non-scalar needs an upstream gradient of its own shape.
-   */
-  backward(gradient?: Tensor): void {
-    backward(this, gradient);
-  }
-
-  /**
    * Frees the gradient and sets `.grad` to null (gradients accumulate across
    * `backward()` calls until then). Copy values you want to keep first.
    */
@@ -246,159 +280,85 @@ export class Tensor {
     return this;
   }
 
+  // ---- chaining methods, installed by ops/methods.ts ----------------------------
+  /**
+   * Back-propagates from this tensor: accumulates d(this)/d(leaf) into the
+   * `.grad` of every leaf that requires a gradient, then releases the graph.
+   * A non-scalar needs an upstream gradient of its own shape.
+   */
+  declare backward: (gradient?: Tensor) => void;
   /** A copy on another backend (the backend must be initialized). */
-  to(backendName: string): Tensor {
-    return ops.toBackend(this, backendName);
-  }
-
+  declare to: (backendName: string) => Tensor;
   /** Copies the values into a new tensor with the same shape, cut from the graph. */
-  clone(): Tensor {
-    return noGrad(() => ops.add(this, 0));
-  }
-
-  // ---- elementwise ------------------------------------------------------------
+  declare clone: () => Tensor;
   /** `this + other` with broadcasting. */
-  add(other: Tensor | number): Tensor {
-    return ops.add(this, other);
-  }
+  declare add: (other: Tensor | number) => Tensor;
   /** `this - other` with broadcasting. */
-  sub(other: Tensor | number): Tensor {
-    return ops.sub(this, other);
-  }
+  declare sub: (other: Tensor | number) => Tensor;
   /** `this * other` with broadcasting. */
-  mul(other: Tensor | number): Tensor {
-    return ops.mul(this, other);
-  }
+  declare mul: (other: Tensor | number) => Tensor;
   /** `this / other` with broadcasting. */
-  div(other: Tensor | number): Tensor {
-    return ops.div(this, other);
-  }
+  declare div: (other: Tensor | number) => Tensor;
   /** `this ** other` with broadcasting. */
-  pow(other: Tensor | number): Tensor {
-    return ops.pow(this, other);
-  }
+  declare pow: (other: Tensor | number) => Tensor;
   /** Elementwise maximum. */
-  maximum(other: Tensor | number): Tensor {
-    return ops.maximum(this, other);
-  }
+  declare maximum: (other: Tensor | number) => Tensor;
   /** Elementwise minimum. */
-  minimum(other: Tensor | number): Tensor {
-    return ops.minimum(this, other);
-  }
+  declare minimum: (other: Tensor | number) => Tensor;
   /** `-this`. */
-  neg(): Tensor {
-    return ops.neg(this);
-  }
+  declare neg: () => Tensor;
   /** `e^this`. */
-  exp(): Tensor {
-    return ops.exp(this);
-  }
+  declare exp: () => Tensor;
   /** Natural logarithm. */
-  log(): Tensor {
-    return ops.log(this);
-  }
+  declare log: () => Tensor;
   /** Square root. */
-  sqrt(): Tensor {
-    return ops.sqrt(this);
-  }
+  declare sqrt: () => Tensor;
   /** Absolute value. */
-  abs(): Tensor {
-    return ops.abs(this);
-  }
+  declare abs: () => Tensor;
   /** Clamps into `[lo, hi]`. */
-  clamp(lo: number, hi: number): Tensor {
-    return ops.clamp(this, lo, hi);
-  }
+  declare clamp: (lo: number, hi: number) => Tensor;
   /** 1 where `this == other`, else 0. */
-  eq(other: Tensor | number): Tensor {
-    return ops.eq(this, other);
-  }
+  declare eq: (other: Tensor | number) => Tensor;
   /** 1 where `this > other`, else 0. */
-  gt(other: Tensor | number): Tensor {
-    return ops.gt(this, other);
-  }
+  declare gt: (other: Tensor | number) => Tensor;
   /** 1 where `this < other`, else 0. */
-  lt(other: Tensor | number): Tensor {
-    return ops.lt(this, other);
-  }
+  declare lt: (other: Tensor | number) => Tensor;
   /** Converts to another dtype. */
-  cast(dtype: DType): Tensor {
-    return ops.cast(this, dtype);
-  }
-
-  // ---- activations -------------------------------------------------------------
+  declare cast: (dtype: DType) => Tensor;
   /** max(0, x). */
-  relu(): Tensor {
-    return ops.relu(this);
-  }
+  declare relu: () => Tensor;
   /** Logistic sigmoid 1/(1+e^-x). */
-  sigmoid(): Tensor {
-    return ops.sigmoid(this);
-  }
+  declare sigmoid: () => Tensor;
   /** Hyperbolic tangent. */
-  tanh(): Tensor {
-    return ops.tanh(this);
-  }
+  declare tanh: () => Tensor;
   /** Softmax along `axis` (default last). */
-  softmax(axis = -1): Tensor {
-    return ops.softmax(this, axis);
-  }
+  declare softmax: (axis?: number) => Tensor;
   /** Log-softmax along `axis` (default last). */
-  logSoftmax(axis = -1): Tensor {
-    return ops.logSoftmax(this, axis);
-  }
-
-  // ---- reductions ----------------------------------------------------------------
+  declare logSoftmax: (axis?: number) => Tensor;
   /** Sum over `axis` (all axes by default). */
-  sum(axis?: number | number[], keepdims = false): Tensor {
-    return ops.sum(this, axis, keepdims);
-  }
+  declare sum: (axis?: number | number[], keepdims?: boolean) => Tensor;
   /** Mean over `axis` (all axes by default). */
-  mean(axis?: number | number[], keepdims = false): Tensor {
-    return ops.mean(this, axis, keepdims);
-  }
+  declare mean: (axis?: number | number[], keepdims?: boolean) => Tensor;
   /** Maximum over `axis` (all axes by default). */
-  max(axis?: number | number[], keepdims = false): Tensor {
-    return ops.max(this, axis, keepdims);
-  }
+  declare max: (axis?: number | number[], keepdims?: boolean) => Tensor;
   /** Minimum over `axis` (all axes by default). */
-  min(axis?: number | number[], keepdims = false): Tensor {
-    return ops.min(this, axis, keepdims);
-  }
-  /** Index of the maximum along `axis` (int32). */
-  argmax(axis = -1, keepdims = false): Tensor {
-    return ops.argmax(this, axis, keepdims);
-  }
-
-  // ---- linear algebra and movement ---------------------------------------------------
+  declare min: (axis?: number | number[], keepdims?: boolean) => Tensor;
+  /** Index of the maximum along `axis` (default last; int32). */
+  declare argmax: (axis?: number, keepdims?: boolean) => Tensor;
   /** Matrix product (2-D or batched). */
-  matmul(other: Tensor): Tensor {
-    return ops.matmul(this, other);
-  }
+  declare matmul: (other: Tensor) => Tensor;
   /** Same values, new shape (one axis may be -1). */
-  reshape(shape: readonly number[]): Tensor {
-    return ops.reshape(this, shape);
-  }
-  /** Flattens axes `start..end` into one. */
-  flatten(start = 0, end = -1): Tensor {
-    return ops.flatten(this, start, end);
-  }
+  declare reshape: (shape: readonly number[]) => Tensor;
+  /** Flattens axes `start..end` (default: all) into one. */
+  declare flatten: (start?: number, end?: number) => Tensor;
   /** Swaps two axes (default: the last two). */
-  transpose(axis0 = -2, axis1 = -1): Tensor {
-    return ops.transpose(this, axis0, axis1);
-  }
+  declare transpose: (axis0?: number, axis1?: number) => Tensor;
   /** Reorders axes. */
-  permute(perm: readonly number[]): Tensor {
-    return ops.permute(this, perm);
-  }
+  declare permute: (perm: readonly number[]) => Tensor;
   /** Slices: one entry per leading axis (see `slice`). */
-  slice(...ranges: SliceRange[]): Tensor {
-    return ops.slice(this, ranges);
-  }
+  declare slice: (...ranges: SliceRange[]) => Tensor;
   /** Rows `indices` of axis 0 (mini-batches). */
-  take(indices: Tensor | ArrayLike<number>): Tensor {
-    return ops.take(this, indices);
-  }
+  declare take: (indices: Tensor | ArrayLike<number>) => Tensor;
 }
 
 function nest(values: TypedArray, shape: Shape): NestedArray {

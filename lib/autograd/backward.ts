@@ -10,7 +10,8 @@
  */
 import { noGrad, scope } from "../engine.ts";
 import type { Tensor } from "../tensor.ts";
-import { add, onesLike } from "../ops/mod.ts";
+import { onesLike } from "../ops/creation.ts";
+import { add } from "../ops/elementwise.ts";
 import { showShape } from "../shape.ts";
 import { GRAD_RULES, type GradRule } from "./grad_rules.ts";
 import type { GraphOp } from "../op_set.ts";

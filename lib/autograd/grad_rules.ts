@@ -8,25 +8,21 @@
  */
 import type { GraphAttrs, GraphOp } from "../op_set.ts";
 import type { Tensor } from "../tensor.ts";
-import { dispatch } from "../engine.ts";
+import { zerosLike } from "../ops/creation.ts";
+import { add, cast, div, eq, gt, log, mul, neg, pow, sub, where } from "../ops/elementwise.ts";
 import {
-  add,
-  cast,
-  div,
-  eq,
-  gt,
-  log,
-  mul,
-  neg,
-  pow,
-  sign,
-  step,
-  sub,
-  where,
-  zerosLike,
-} from "../ops/mod.ts";
-import { expand, sum, sumToShape } from "../ops/reduce.ts";
-import { pad, permute, reshape, slice } from "../ops/movement.ts";
+  expand,
+  pad,
+  permute,
+  reshape,
+  scatterAdd,
+  slice,
+  sumToShape,
+  take,
+} from "../ops/movement.ts";
+import { sum } from "../ops/reduce.ts";
+import { matmul } from "../ops/linalg.ts";
+import { col2im, im2col, sign, step } from "../ops/nn.ts";
 
 /** What a rule sees: the node's inputs and attributes, its output, which inputs need gradients. */
 export interface GradContext<P extends GraphOp> {
@@ -43,9 +39,10 @@ export interface GradContext<P extends GraphOp> {
 /** A gradient rule. */
 export type GradRule<P extends GraphOp> = (g: Tensor, ctx: GradContext<P>) => (Tensor | null)[];
 
-const COMPARISONS = new Set(["eq", "ne", "lt", "le", "gt", "ge"]);
-
-/** One rule per graph op; `null` marks an op with no gradient (argmax). */
+/**
+ * One rule per graph op; `null` marks an op with no gradient (argmax; see
+ * `isDifferentiable` in `op_set.ts`, which also excludes comparisons).
+ */
 export const GRAD_RULES: { readonly [P in GraphOp]: GradRule<P> | null } = {
   unary: (g, { inputs: [x], attrs: { op }, out }) => {
     switch (op) {
@@ -94,7 +91,7 @@ export const GRAD_RULES: { readonly [P in GraphOp]: GradRule<P> | null } = {
         const aWins = add(op === "maximum" ? gt(a, b) : gt(b, a), tie);
         return [needs[0] ? toA(mul(g, aWins)) : null, needs[1] ? toB(mul(g, sub(1, aWins))) : null];
       }
-      default: // comparisons are never recorded (see isDifferentiable)
+      default: // comparisons are never recorded (see isDifferentiable in op_set.ts)
         throw new Error(`no gradient for comparison ${op}`);
     }
   },
@@ -123,55 +120,18 @@ export const GRAD_RULES: { readonly [P in GraphOp]: GradRule<P> | null } = {
   pad: (g, { inputs: [x], attrs: { before } }) => [
     slice(g, before.map((b, i) => [b, b + x.shape[i]] as const)),
   ],
-  gather: (g, { inputs: [x, idx] }) => [
-    dispatch("scatterAdd", [g, idx], { size: x.shape[0] }, x.shape, g.dtype),
-    null,
-  ],
-  scatterAdd: (g, { inputs: [src, idx] }) => [
-    dispatch("gather", [g, idx], { axis: 0 }, src.shape, g.dtype),
-    null,
-  ],
+  gather: (g, { inputs: [x, idx] }) => [scatterAdd(g, idx, x.shape[0]), null],
+  scatterAdd: (g, { inputs: [_, idx] }) => [take(g, idx), null],
   matmul: (g, { inputs: [a, b], attrs: { transA, transB }, needs }) => {
     // C = op(A)·op(B)  ⇒  dop(A) = g·op(B)ᵀ,  dop(B) = op(A)ᵀ·g.
-    const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean, like: Tensor) => {
-      const rows = tx ? x.shape[2] : x.shape[1];
-      const cols = ty ? y.shape[1] : y.shape[2];
-      const batch = Math.max(x.shape[0], y.shape[0]);
-      const full = dispatch(
-        "matmul",
-        [x, y],
-        { transA: tx, transB: ty },
-        [batch, rows, cols],
-        g.dtype,
-      );
-      return sumToShape(full, like.shape); // a broadcast batch sums back
-    };
+    const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean, like: Tensor) =>
+      sumToShape(matmul(x, y, { transA: tx, transB: ty }), like.shape); // a broadcast batch sums back
     return [
       needs[0] ? (transA ? mm(b, g, transB, true, a) : mm(g, b, false, !transB, a)) : null,
       needs[1] ? (transB ? mm(g, a, true, transA, b) : mm(a, g, !transA, false, b)) : null,
     ];
   },
-  im2col: (g, { inputs: [x], attrs: { geom } }) => [
-    dispatch("col2im", [g], { geom }, x.shape, g.dtype),
-  ],
-  col2im: (g, { inputs: [cols], attrs: { geom } }) => [
-    dispatch("im2col", [g], { geom }, cols.shape, g.dtype),
-  ],
+  im2col: (g, { attrs: { geom } }) => [col2im(g, geom)],
+  col2im: (g, { attrs: { geom } }) => [im2col(g, geom)],
   reshape: (g, { inputs: [x] }) => [reshape(g, x.shape)],
 };
-
-/**
- * Whether an application of `op` has a gradient (comparisons and argmax don't).
- *
- * @example
- * ```ts
- * import { isDifferentiable } from "./grad_rules.ts";
- * import assert from "node:assert/strict";
- * assert.equal(isDifferentiable("binary", { op: "lt" }), false);
- * assert.equal(isDifferentiable("binary", { op: "mul" }), true);
- * ```
- */
-export function isDifferentiable<P extends GraphOp>(op: P, attrs: GraphAttrs[P]): boolean {
-  if (GRAD_RULES[op] === null) return false;
-  return !(op === "binary" && COMPARISONS.has((attrs as GraphAttrs["binary"]).op));
-}

@@ -7,7 +7,7 @@
  */
 import type { DType } from "../op_set.ts";
 import type { Module } from "../nn/module.ts";
-import { fromValues } from "../ops/creation.ts";
+import { fromValues } from "../ops/mod.ts";
 import { noGrad } from "../engine.ts";
 import {
   loadSafetensors,

@@ -17,21 +17,26 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import { add, clamp, div, exp, mul, sub } from "../ops/elementwise.ts";
-import { reshape } from "../ops/movement.ts";
-import { max } from "../ops/reduce.ts";
 import {
+  add,
+  clamp,
+  div,
   elu,
+  exp,
   leakyRelu,
   logSoftmax,
+  max,
+  mul,
   relu,
+  reshape,
   sigmoid,
   sign,
   softmax,
   softplus,
   step,
+  sub,
   tanh,
-} from "../ops/nn.ts";
+} from "../ops/mod.ts";
 import { checkFeatures, Linear, type LinearOptions } from "./layers.ts";
 import { Module } from "./module.ts";
 

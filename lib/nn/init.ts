@@ -14,7 +14,7 @@
 import type { DType, Shape } from "../op_set.ts";
 import { defaultRng, type Rng } from "../random.ts";
 import type { Tensor } from "../tensor.ts";
-import { normal, uniform } from "../ops/creation.ts";
+import { normal, uniform } from "../ops/mod.ts";
 
 /** What an {@linkcode Initializer} is told about the weight it creates. */
 export interface InitOptions {

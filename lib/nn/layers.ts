@@ -11,10 +11,17 @@ import type { DType } from "../op_set.ts";
 import { defaultRng, type Rng } from "../random.ts";
 import { showShape } from "../shape.ts";
 import { Tensor } from "../tensor.ts";
-import { uniform, zeros } from "../ops/creation.ts";
-import { lt, mul } from "../ops/elementwise.ts";
-import { flatten } from "../ops/movement.ts";
-import { avgPool2d, conv2d, linear, maxPool2d } from "../ops/nn.ts";
+import {
+  avgPool2d,
+  conv2d,
+  flatten,
+  linear,
+  lt,
+  maxPool2d,
+  mul,
+  uniform,
+  zeros,
+} from "../ops/mod.ts";
 import { heInit, type Initializer } from "./init.ts";
 import { Module } from "./module.ts";
 

@@ -9,7 +9,7 @@ import { noGrad } from "../engine.ts";
 import type { Shape } from "../op_set.ts";
 import { showShape } from "../shape.ts";
 import { Tensor } from "../tensor.ts";
-import { zeros } from "../ops/creation.ts";
+import { zeros } from "../ops/mod.ts";
 import { Sequential } from "./layers.ts";
 import { Module } from "./module.ts";
 

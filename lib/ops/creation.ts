@@ -6,13 +6,10 @@
  * @module
  */
 import { type Backend, getBackend, type TypedArray } from "../backend.ts";
-// The CPU backend is the reference and the default: always registered.
-import "../cpu/cpu_backend.ts";
 import type { DType, Shape } from "../op_set.ts";
-import { sizeOf } from "../engine.ts";
 import { type NestedArray, Tensor } from "../tensor.ts";
 import { defaultRng, type Rng } from "../random.ts";
-import { flattenNested, showShape } from "../shape.ts";
+import { flattenNested, showShape, sizeOf } from "../shape.ts";
 
 /** Options shared by the creation functions. */
 export interface TensorOptions {
@@ -47,7 +44,7 @@ function arrayFor(dtype: DType, n: number): TypedArray {
  *
  * @example
  * ```ts
- * import { fromValues } from "./creation.ts";
+ * import { fromValues } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const t = fromValues(new Float32Array([1, 2, 3, 4]), [2, 2]);
  * assert.deepEqual(t.arraySync(), [[1, 2], [3, 4]]);

@@ -1,12 +1,13 @@
 /**
  * Movement ops: reshape, flatten, (un)squeeze, transpose/permute, slice,
- * pad, row gather (`take`), concat and stack.
+ * pad, row gather (`take`) and its adjoint `scatterAdd`, concat, stack, and
+ * broadcasting (`expand`) with its adjoint `sumToShape`.
  *
  * @module
  */
-import { dispatch, reshapeView, sizeOf } from "../engine.ts";
+import { dispatch, reshapeView } from "../engine.ts";
 import type { Shape } from "../op_set.ts";
-import { normalizeAxis, showShape } from "../shape.ts";
+import { broadcastShapes, normalizeAxis, showShape, sizeOf, type SliceRange } from "../shape.ts";
 import { Tensor } from "../tensor.ts";
 import { fromValues } from "./creation.ts";
 import { add } from "./elementwise.ts";
@@ -130,11 +131,7 @@ export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
   return permute(x, perm);
 }
 
-/**
- * One axis of a slice: an index (drops the axis), `[start, end]` (end
- * exclusive, either may be negative or omitted) or `null` (the whole axis).
- */
-export type SliceRange = number | readonly [number?, number?] | null;
+export type { SliceRange };
 
 /**
  * Slices leading axes, NumPy style: `slice(x, [[0, 2], 1])` is `x[0:2, 1]`.
@@ -228,6 +225,30 @@ export function take(x: Tensor, indices: Tensor | ArrayLike<number>): Tensor {
   return dispatch("gather", [x, idx], { axis: 0 }, [idx.size, ...x.shape.slice(1)], x.dtype);
 }
 
+/**
+ * Adds the rows of `src` into a zero tensor of `size` rows at rows `indices`
+ * (int32, one per row of `src`; repeats add up): the adjoint of {@linkcode take}.
+ *
+ * @example
+ * ```ts
+ * import { scatterAdd } from "./movement.ts";
+ * import { tensor } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const rows = tensor([[1, 1], [2, 2], [3, 3]]);
+ * const at = tensor([2, 0, 2], { dtype: "int32" });
+ * assert.deepEqual(scatterAdd(rows, at, 3).arraySync(), [[2, 2], [0, 0], [4, 4]]);
+ * ```
+ */
+export function scatterAdd(src: Tensor, indices: Tensor, size: number): Tensor {
+  if (indices.dtype !== "int32" || indices.ndim !== 1 || indices.size !== src.shape[0]) {
+    throw new Error(
+      `scatterAdd: indices must be a 1-d int32 tensor with one entry per row of the source ` +
+        `${showShape(src.shape)}, got ${indices.dtype} ${showShape(indices.shape)}`,
+    );
+  }
+  return dispatch("scatterAdd", [src, indices], { size }, [size, ...src.shape.slice(1)], src.dtype);
+}
+
 /** Throws naming the first index outside `[0, n)`. */
 function checkIndices(indices: ArrayLike<number>, n: number): void {
   for (let i = 0; i < indices.length; i++) {
@@ -298,4 +319,47 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
     }
   });
   return concat(tensors.map((t) => unsqueeze(t, axis)), axis);
+}
+
+/**
+ * Broadcasts `x` to `shape` (copying; gradient sums back).
+ *
+ * @example
+ * ```ts
+ * import { expand, tensor } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(expand(tensor([1, 2]), [2, 2]).arraySync(), [[1, 2], [1, 2]]);
+ * ```
+ */
+export function expand(x: Tensor, shape: Shape): Tensor {
+  const target = broadcastShapes(x.shape, shape, "expand");
+  if (target.length !== shape.length || target.some((d, i) => d !== shape[i])) {
+    throw new Error(`expand: cannot broadcast ${showShape(x.shape)} to ${showShape(shape)}`);
+  }
+  if (target.length === x.ndim && target.every((d, i) => d === x.shape[i])) return x;
+  return dispatch("expand", [x], { shape: target }, target, x.dtype);
+}
+
+/**
+ * Sums a broadcast result back down to `shape`: the adjoint of broadcasting,
+ * which the gradient rules of broadcasting ops use.
+ *
+ * @example
+ * ```ts
+ * import { sumToShape } from "./movement.ts";
+ * import { ones } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(sumToShape(ones([3, 2]), [2]).arraySync(), [3, 3]);
+ * ```
+ */
+export function sumToShape(x: Tensor, shape: Shape): Tensor {
+  if (x.ndim === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
+  const lead = x.ndim - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < x.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && x.shape[i] !== 1)) axes.push(i);
+  }
+  const kept = x.shape.map((d, i) => axes.includes(i) ? 1 : d);
+  const summed = dispatch("reduce", [x], { op: "sum", axes }, kept, x.dtype);
+  return kept.length === shape.length ? summed : reshapeView(summed, shape);
 }

@@ -12,6 +12,7 @@ import type { Tensor } from "../tensor.ts";
 import { add, div, exp, gt, log, minimum, mul, sub, unary, where } from "./elementwise.ts";
 import { max, mean, sum } from "./reduce.ts";
 import { pad, reshape } from "./movement.ts";
+import { matmul } from "./linalg.ts";
 
 /**
  * Rectified linear unit `max(0, x)` (gradient 0 at x = 0).
@@ -199,15 +200,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
     throw new Error(`linear: bias must have shape [${outF}], got ${showShape(bias.shape)}`);
   }
-  const n = x2.shape[0];
-  const y = dispatch(
-    "matmul",
-    [reshape(x2, [1, n, inF]), reshape(weight, [1, outF, inF])],
-    { transA: false, transB: true },
-    [1, n, outF],
-    x.dtype,
-  );
-  const out = reshape(y, x.ndim === 1 ? [outF] : [n, outF]);
+  const y = matmul(x2, weight, { transB: true }); // [batch, in] · [out, in]ᵀ
+  const out = x.ndim === 1 ? reshape(y, [outF]) : y;
   return bias ? add(out, bias) : out;
 }
 
@@ -261,6 +255,44 @@ export function windowGeometry(
 }
 
 /**
+ * The sliding windows of NCHW input `x` as columns `[N, C*kh*kw, outH*outW]`
+ * (geometry from {@linkcode windowGeometry}): convolution becomes a matmul.
+ *
+ * @example
+ * ```ts
+ * import { im2col, windowGeometry } from "./nn.ts";
+ * import { arange } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const x = arange(9).reshape([1, 1, 3, 3]);
+ * const cols = im2col(x, windowGeometry("im2col", x.shape, 2, 2, 1, 0));
+ * assert.deepEqual(cols.arraySync(), [[[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]]);
+ * ```
+ */
+export function im2col(x: Tensor, geom: WindowGeometry): Tensor {
+  const { n, c, kh, kw, outH, outW } = geom;
+  return dispatch("im2col", [x], { geom }, [n, c * kh * kw, outH * outW], x.dtype);
+}
+
+/**
+ * The adjoint of {@linkcode im2col}: adds columns `[N, C*kh*kw, outH*outW]`
+ * back into an NCHW tensor, overlapping windows summing.
+ *
+ * @example
+ * ```ts
+ * import { col2im, windowGeometry } from "./nn.ts";
+ * import { ones } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const geom = windowGeometry("col2im", [1, 1, 3, 3], 2, 2, 1, 0);
+ * const x = col2im(ones([1, 4, 4]), geom);
+ * assert.deepEqual(x.arraySync(), [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]);
+ * ```
+ */
+export function col2im(cols: Tensor, geom: WindowGeometry): Tensor {
+  const { n, c, h, w } = geom;
+  return dispatch("col2im", [cols], { geom }, [n, c, h, w], cols.dtype);
+}
+
+/**
  * 2-D convolution (cross-correlation, as in every framework) on NCHW input
  * `x` with weights `[outChannels, inChannels, kh, kw]` and optional bias
  * `[outChannels]`: im2col then one batched matmul.
@@ -304,10 +336,8 @@ export function conv2d(
       `conv2d: bias must have shape [${oc}] (one per output channel), got ${showShape(bias.shape)}`,
     );
   }
-  const ckk = ic * kh * kw, l = g.outH * g.outW;
-  const cols = dispatch("im2col", [x], { geom: g }, [g.n, ckk, l], x.dtype);
-  const w = reshape(weight, [1, oc, ckk]);
-  const y = dispatch("matmul", [w, cols], { transA: false, transB: false }, [g.n, oc, l], x.dtype);
+  const cols = im2col(x, g); // [n, ic*kh*kw, outH*outW]
+  const y = matmul(reshape(weight, [1, oc, ic * kh * kw]), cols); // [n, oc, outH*outW]
   const out = reshape(y, [g.n, oc, g.outH, g.outW]);
   return bias ? add(out, reshape(bias, [1, oc, 1, 1])) : out;
 }
@@ -336,14 +366,7 @@ function poolWindows(
   const padded = padding ? pad(x, [0, 0, padding, padding], [0, 0, padding, padding], padValue) : x;
   const [n, c, h, w] = padded.shape;
   const g = windowGeometry(op, [n * c, 1, h, w], kernel, kernel, stride, 0);
-  const planes = reshape(padded, [n * c, 1, h, w]);
-  const cols = dispatch(
-    "im2col",
-    [planes],
-    { geom: g },
-    [n * c, kernel * kernel, g.outH * g.outW],
-    x.dtype,
-  );
+  const cols = im2col(reshape(padded, [n * c, 1, h, w]), g);
   return [cols, [g0.n, g0.c, g0.outH, g0.outW]];
 }
 

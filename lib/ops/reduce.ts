@@ -1,12 +1,11 @@
 /**
- * Reductions over axes (sum, mean, max, min, argmax, variance) and the
- * broadcast helpers `expand` / `sumToShape` that gradient rules need.
+ * Reductions over axes: sum, mean, max, min, argmax, variance.
  *
  * @module
  */
-import { dispatch, sizeOf } from "../engine.ts";
-import type { ReduceOp, Shape } from "../op_set.ts";
-import { broadcastShapes, normalizeAxes, normalizeAxis, showShape } from "../shape.ts";
+import { dispatch } from "../engine.ts";
+import type { ReduceOp } from "../op_set.ts";
+import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { reshape } from "./movement.ts";
 import { cast, mul, sub } from "./elementwise.ts";
@@ -128,43 +127,4 @@ export function argmax(x: Tensor, axis = -1, keepdims = false): Tensor {
   const kept = x.shape.map((d, i) => i === a ? 1 : d);
   const out = dispatch("argmax", [x], { axis: a }, kept, "int32");
   return keepdims ? out : reshape(out, x.shape.filter((_, i) => i !== a));
-}
-
-/**
- * Broadcasts `x` to `shape` (copying; gradient sums back).
- *
- * @example
- * ```ts
- * import { expand, tensor } from "../../mod.ts";
- * import assert from "node:assert/strict";
- * assert.deepEqual(expand(tensor([1, 2]), [2, 2]).arraySync(), [[1, 2], [1, 2]]);
- * ```
- */
-export function expand(x: Tensor, shape: Shape): Tensor {
-  const target = broadcastShapes(x.shape, shape, "expand");
-  if (target.length !== shape.length || target.some((d, i) => d !== shape[i])) {
-    throw new Error(`expand: cannot broadcast ${showShape(x.shape)} to ${showShape(shape)}`);
-  }
-  if (target.length === x.ndim && target.every((d, i) => d === x.shape[i])) return x;
-  return dispatch("expand", [x], { shape: target }, target, x.dtype);
-}
-
-/**
- * Sums a broadcast result back down to `shape` (the adjoint of broadcasting).
- *
- * @example
- * ```ts
- * import { sumToShape, ones } from "../../mod.ts";
- * import assert from "node:assert/strict";
- * assert.deepEqual(sumToShape(ones([3, 2]), [2]).arraySync(), [3, 3]);
- * ```
- */
-export function sumToShape(x: Tensor, shape: Shape): Tensor {
-  if (x.ndim === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
-  const lead = x.ndim - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < x.ndim; i++) {
-    if (i < lead || (shape[i - lead] === 1 && x.shape[i] !== 1)) axes.push(i);
-  }
-  return reshape(sum(x, axes, true), shape);
 }

@@ -1,7 +1,8 @@
 /**
  * Optimizers and friends: the `Optimizer` base class with parameter groups,
- * `SGD` (momentum, Nesterov, weight decay), `Adam`, learning-rate schedules,
- * gradient clipping and Rosenblatt's perceptron trainer.
+ * `SGD` (momentum, Nesterov, weight decay), `Adam`, learning-rate schedules
+ * and gradient clipping. (Rosenblatt's perceptron rule, a training rule of
+ * its own, is `trainPerceptron` in `train/perceptron.ts`.)
  *
  * @example One SGD step on f(w) = Σ w²
  * ```ts
@@ -36,4 +37,3 @@ export {
   StepLR,
 } from "./schedules.ts";
 export { clipGradNorm, clipGradNormAsync } from "./clip.ts";
-export { type PerceptronOptions, type PerceptronResult, trainPerceptron } from "./perceptron.ts";

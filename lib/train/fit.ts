@@ -13,6 +13,7 @@
  * @module
  */
 import type { Backend } from "../backend.ts";
+import type { Data } from "../data.ts";
 import { noGrad, scope } from "../engine.ts";
 import { Rng } from "../random.ts";
 import type { Tensor } from "../tensor.ts";
@@ -32,13 +33,7 @@ import type { Module } from "../nn/module.ts";
 import { crossEntropy } from "../losses.ts";
 import { autoProgress, type ProgressReporter } from "./progress.ts";
 
-/** Inputs and targets, aligned on axis 0. */
-export interface Data {
-  /** Inputs `[N, ...]`. */
-  x: Tensor;
-  /** Targets `[N]` (int32 class labels) or `[N, ...]` (regression targets). */
-  y: Tensor;
-}
+export type { Data };
 
 /** What an optimizer must offer `fit` (which clears gradients with `model.zeroGrad()`). */
 export interface StepOptimizer {

@@ -150,8 +150,18 @@ Deno.test({
       await same([x], (a) => a.reshape([150, 200]).sum(1), "150 workgroup reductions");
       await same([x], (a) => a.sum(), "a reduction in chunks");
       // 8,500 rows are 34 tiles of 256 and 40 batches exceed 32: two dispatches each.
-      assert.equal(await same([rand([8500, 2], 2), rand([2, 3], 3)], matmul, "34 row tiles"), 2);
-      assert.equal(await same([rand([40, 2, 3], 4), rand([40, 3, 2], 5)], matmul, "40 batches"), 2);
+      assert.equal(
+        await same([rand([8500, 2], 2), rand([2, 3], 3)], (a, b) => matmul(a, b), "34 row tiles"),
+        2,
+      );
+      assert.equal(
+        await same(
+          [rand([40, 2, 3], 4), rand([40, 3, 2], 5)],
+          (a, b) => matmul(a, b),
+          "40 batches",
+        ),
+        2,
+      );
     } finally {
       registerWebGpu();
     }

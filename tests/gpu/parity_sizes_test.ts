@@ -114,7 +114,7 @@ function sizeCases(): OpCase[] {
     {
       name: "matmul [65,257] @ [257,17]",
       inputs: () => [rand([65, 257], 1), rand([257, 17], 2)],
-      fn: matmul,
+      fn: (a, b) => matmul(a, b),
     },
     {
       name: "matmul [17,3] @ [3,257] and transposed operands",
@@ -124,17 +124,17 @@ function sizeCases(): OpCase[] {
     {
       name: "matmul batched [3,17,65] @ [65,1] (right operand shared)",
       inputs: () => [rand([3, 17, 65], 5), rand([65, 1], 6)],
-      fn: matmul,
+      fn: (a, b) => matmul(a, b),
     },
     {
       name: "matmul batched [257,65] @ [5,65,3] (left operand shared)",
       inputs: () => [rand([257, 65], 7), rand([5, 65, 3], 8)],
-      fn: matmul,
+      fn: (a, b) => matmul(a, b),
     },
     {
       name: "matmul batched [5,1,17] @ [5,17,257] (vector rows)",
       inputs: () => [rand([5, 1, 17], 9), rand([5, 17, 257], 10)],
-      fn: matmul,
+      fn: (a, b) => matmul(a, b),
     },
     {
       name: "linear [65, 257] -> 17",
@@ -260,12 +260,12 @@ const LONG: OpCase[] = [
   {
     name: "matmul [2, 70000] @ [70000, 3] (dot products, k split over dispatches)",
     inputs: () => [rand([2, 70_000], 32, -0.2, 0.2), rand([70_000, 3], 33, -0.2, 0.2)],
-    fn: matmul,
+    fn: (a, b) => matmul(a, b),
   },
   {
     name: "matmul [40, 5000] @ [5000, 20] (tiles, k split over dispatches)",
     inputs: () => [rand([40, 5000], 36, -0.2, 0.2), rand([5000, 20], 37, -0.2, 0.2)],
-    fn: matmul,
+    fn: (a, b) => matmul(a, b),
   },
   {
     name: "take 100,000 rows of [4, 3] (scatter-add gradient over dispatches)",

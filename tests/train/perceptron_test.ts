@@ -2,7 +2,7 @@
 // no convergence on XOR.
 import assert from "node:assert/strict";
 import { Rng, type Tensor, tensor } from "../../mod.ts";
-import { trainPerceptron } from "../../lib/optim/perceptron.ts";
+import { trainPerceptron } from "../../lib/train/perceptron.ts";
 import { blobs, xor } from "../../datasets/synthetic.ts";
 
 /** Inputs `[n, 2]` and ±1 labels `[n]` from a 0/1 two-class dataset. */
