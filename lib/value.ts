@@ -154,6 +154,40 @@ export class Value {
     return this.#backwardDone;
   }
 
+  /**
+   * The local gradient of this node with respect to each operand, in the
+   * order of {@linkcode Value.children}: ∂this/∂child at the current values,
+   * taken from the node's own gradient rule (run once with an upstream
+   * gradient of 1; every gradient is restored afterwards). An operand listed
+   * twice (`x.mul(x)`) gets half of the summed derivative on each edge. Empty
+   * for a leaf. The step-through view of backpropagation shows these as
+   * "upstream × local = downstream".
+   *
+   * @example
+   * ```ts
+   * import { Value } from "./value.ts";
+   * import assert from "node:assert/strict";
+   * const a = new Value(3), b = new Value(-4);
+   * assert.deepEqual(a.mul(b).localGrads(), [-4, 3]); // the swap multiplier
+   * assert.deepEqual(a.add(b).localGrads(), [1, 1]); // the distributor
+   * assert.deepEqual(a.mul(a).localGrads(), [3, 3]); // d(a²)/da = 6, half per edge
+   * assert.deepEqual([a.grad, b.grad], [0, 0]); // nothing accumulated
+   * ```
+   */
+  localGrads(): number[] {
+    const kids = this.#children;
+    const saved = new Map(kids.map((c) => [c, c.grad]));
+    const own = this.grad;
+    for (const c of kids) c.grad = 0;
+    this.grad = 1;
+    this.#backward();
+    const uses = (c: Value) => kids.filter((k) => k === c).length;
+    const local = kids.map((c) => c.grad / uses(c));
+    for (const [c, g] of saved) c.grad = g;
+    this.grad = own;
+    return local;
+  }
+
   // ---------------------------------------------------------------- gates --
 
   /**

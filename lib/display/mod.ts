@@ -27,3 +27,10 @@ export {
   valueGraphSvg,
 } from "./value_graph.ts";
 export { installDisplays } from "./install.ts";
+export {
+  type BackpropStep,
+  backpropSteps,
+  type BackpropStepsOptions,
+  StepThrough,
+  stepThrough,
+} from "./backprop_steps.ts";

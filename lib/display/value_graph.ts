@@ -27,6 +27,14 @@ export interface ValueGraphOptions {
   digits?: number;
   /** Direction of the flow: left to right (default, like the slides) or top to bottom. */
   rankdir?: "LR" | "TB";
+  /** Ids of nodes whose value is not computed yet: drawn as "?" (a forward pass under way). */
+  unknownValues?: readonly number[];
+  /** Ids of nodes whose gradient is not known yet: drawn blank (a backward pass under way). */
+  unknownGrads?: readonly number[];
+  /** Id of the node whose gate is at work: its box, gate and input edges are highlighted. */
+  highlight?: number;
+  /** Lines of text shown above the graph (e.g. the step's arithmetic). */
+  caption?: readonly string[];
 }
 
 /**
@@ -98,16 +106,25 @@ export function valueGraphDot(root: Value | ValueGraph, options: ValueGraphOptio
   const warning = g.backwardDone
     ? ""
     : `<TR><TD ALIGN="LEFT"><FONT COLOR="red"><B>${html(NO_BACKWARD_WARNING)}</B></FONT></TD></TR>`;
+  const caption = (options.caption ?? []).map((l) => `<TR><TD ALIGN="LEFT">${html(l)}</TD></TR>`);
   lines.push(
-    `  labelloc=t; labeljust=l; label=<<TABLE BORDER="0" CELLPADDING="2">${warning}${legend}</TABLE>>;`,
+    `  labelloc=t; labeljust=l; label=<<TABLE BORDER="0" CELLPADDING="2">${warning}${
+      caption.join("")
+    }${legend}</TABLE>>;`,
   );
   const last = g.nodes.length - 1;
+  const lit = options.highlight;
+  const inputs = new Set(g.edges.filter((e) => e.to === lit).map((e) => e.from));
+  const unknownValue = new Set(options.unknownValues), unknownGrad = new Set(options.unknownGrads);
   for (const n of g.nodes) {
     const name = n.label === undefined ? "" : `<TR><TD><B>${html(n.label)}</B></TD></TR>`;
+    const value = unknownValue.has(n.id) ? `<FONT COLOR="#999999">?</FONT>` : fmt(n.data, digits);
+    const grad = unknownGrad.has(n.id) ? " " : fmt(n.grad, digits);
+    const bg = n.id === lit ? "#ffe082" : inputs.has(n.id) ? "#fff8e1" : "white";
     const box = `<TABLE BORDER="${n.id === last ? 2 : 1}" CELLBORDER="0" CELLSPACING="0" ` +
-      `CELLPADDING="3" BGCOLOR="white">${name}` +
-      `<TR><TD>${fmt(n.data, digits)}</TD></TR>` +
-      `<TR><TD><FONT COLOR="red">${fmt(n.grad, digits)}</FONT></TD></TR></TABLE>`;
+      `CELLPADDING="3" BGCOLOR="${bg}">${name}` +
+      `<TR><TD>${value}</TD></TR>` +
+      `<TR><TD><FONT COLOR="red">${grad}</FONT></TD></TR></TABLE>`;
     lines.push(`  v${n.id} [shape=plain, label=<${box}>];`);
     if (n.op) {
       const symbol = OP_SYMBOLS[n.op] ?? n.op;
@@ -115,13 +132,18 @@ export function valueGraphDot(root: Value | ValueGraph, options: ValueGraphOptio
         ? "shape=circle, width=0.35, fixedsize=true"
         : "shape=ellipse, height=0.35, margin=0.04";
       lines.push(
-        `  op${n.id} [${shape}, style=filled, fillcolor="#f0f0f0", ` +
+        `  op${n.id} [${shape}, style=filled, fillcolor="${
+          n.id === lit ? "#ffb300" : "#f0f0f0"
+        }", ` +
           `label="${symbol.replace(/"/g, '\\"')}"];`,
         `  op${n.id} -> v${n.id};`,
       );
     }
   }
-  for (const e of g.edges) lines.push(`  v${e.from} -> op${e.to};`);
+  for (const e of g.edges) {
+    const style = e.to === lit ? ` [color="#e65100", penwidth=2]` : "";
+    lines.push(`  v${e.from} -> op${e.to}${style};`);
+  }
   lines.push("}");
   return lines.join("\n");
 }
