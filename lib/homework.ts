@@ -33,8 +33,7 @@ import { Tensor } from "./tensor.ts";
 import { Value } from "./value.ts";
 import { gradcheck } from "./gradcheck.ts";
 import { flattenNested } from "./shape.ts";
-import { JUPYTER_DISPLAY } from "./plot/figure.ts";
-import { kernelJupyter } from "./train/progress.ts";
+import { escapeHtml, JUPYTER_DISPLAY, kernelJupyter } from "./jupyter.ts";
 
 /**
  * What an answer (or a true value) may be: a number, a `Tensor` (CPU), a
@@ -603,11 +602,4 @@ function formatPair(a: number, b: number): [string, string] {
     if (f(a, p) !== f(b, p)) return [f(a, p), f(b, p)];
   }
   return [String(a), String(b)];
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"]/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!,
-  );
 }

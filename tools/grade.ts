@@ -24,6 +24,7 @@
 import { parseArgs } from "node:util";
 import { findNotebooks, pool } from "./notebooks.ts";
 import type { Cell, Notebook } from "./new_notebook.ts";
+import { escapeHtml } from "../lib/jupyter.ts";
 
 /** A check cell of the assignment: a column of grades.csv. */
 export interface Check {
@@ -335,13 +336,6 @@ export function feedbackMarkdown(grade: Grade): string {
   }
   if (grade.notes.length) lines.push("", "## Notes", "", ...grade.notes.map((n) => `- ${n}`));
   return lines.join("\n") + "\n";
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"]/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!,
-  );
 }
 
 interface AnswerStats {

@@ -12,7 +12,7 @@
  * @module
  */
 import { type Value, valueGraph } from "../value.ts";
-import { JUPYTER_DISPLAY, type MimeBundle } from "../plot/figure.ts";
+import { JUPYTER_DISPLAY, type MimeBundle } from "../jupyter.ts";
 import { type ValueGraphOptions, valueGraphSvg } from "./value_graph.ts";
 
 /** Options of {@linkcode backpropSteps} and {@linkcode stepThrough}. */

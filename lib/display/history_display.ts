@@ -5,7 +5,7 @@
  * @module
  */
 import type { History } from "../train/fit.ts";
-import type { MimeBundle } from "../plot/figure.ts";
+import type { MimeBundle } from "../jupyter.ts";
 import { historyPlot } from "../plot/line_plot.ts";
 
 /**

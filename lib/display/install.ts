@@ -9,7 +9,7 @@
 import { Tensor } from "../tensor.ts";
 import { Module } from "../nn/module.ts";
 import { Value } from "../value.ts";
-import { JUPYTER_DISPLAY, type MimeBundle } from "../plot/figure.ts";
+import { JUPYTER_DISPLAY, type MimeBundle } from "../jupyter.ts";
 import { tensorBundle } from "./tensor_display.ts";
 import { moduleBundle } from "./module_display.ts";
 import { valueGraphBundle } from "./value_graph.ts";

@@ -7,14 +7,7 @@
 import type { Module } from "../nn/module.ts";
 import type { Shape } from "../op_set.ts";
 import { summary } from "../nn/summary.ts";
-import type { MimeBundle } from "../plot/figure.ts";
-
-function esc(s: string): string {
-  return s.replace(
-    /[&<>"]/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!,
-  );
-}
+import { escapeHtml, type MimeBundle } from "../jupyter.ts";
 
 const withCommas = (n: number) => n.toLocaleString("en-US");
 
@@ -47,8 +40,10 @@ export function moduleBundle(model: Module, inputShape?: Shape): MimeBundle {
     )
     .join("");
   const rows = s.rows.map((r) =>
-    `<tr><td style="${td};color:#666">${esc(r.name)}</td><td style="${td}">${esc(r.layer)}</td>` +
-    (withShapes ? `<td style="${td}">${esc(r.outputShape)}</td>` : "") +
+    `<tr><td style="${td};color:#666">${escapeHtml(r.name)}</td><td style="${td}">${
+      escapeHtml(r.layer)
+    }</td>` +
+    (withShapes ? `<td style="${td}">${escapeHtml(r.outputShape)}</td>` : "") +
     `<td style="${num}">${withCommas(r.params)}</td></tr>`
   ).join("");
   const frozen = s.totalParams - s.trainableParams;
@@ -57,7 +52,7 @@ export function moduleBundle(model: Module, inputShape?: Shape): MimeBundle {
     (frozen ? ` · non-trainable ${withCommas(frozen)}` : "") + `</div>`;
   const html =
     `<div class="neuronbook-module" style="font-family:ui-monospace,monospace;font-size:12px">` +
-    `<div style="margin-bottom:4px"><b>${esc(model.describe())}</b></div>` +
+    `<div style="margin-bottom:4px"><b>${escapeHtml(model.describe())}</b></div>` +
     `<table style="border-collapse:collapse"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>` +
     `${totals}</div>`;
   return { "text/plain": s.toString(), "text/html": html };

@@ -7,8 +7,8 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import type { MimeBundle } from "../plot/figure.ts";
 import { base64, encodePng } from "./_png.ts";
+import { escapeHtml, type MimeBundle } from "../jupyter.ts";
 
 /**
  * Options of {@linkcode tensorBundle}.
@@ -30,13 +30,6 @@ export interface TensorDisplayOptions {
 
 const MAX_IMAGE_PIXELS = 512 * 512;
 const IMAGE_PX = 140;
-
-function esc(s: string): string {
-  return s.replace(
-    /[&<>"]/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!,
-  );
-}
 
 function cell(v: number, dtype: string): string {
   if (dtype === "int32" || Number.isInteger(v)) return String(v);
@@ -148,8 +141,8 @@ async function imageTag(
   const scale = Math.max(1, Math.floor(IMAGE_PX / Math.max(h, w)));
   return `<figure style="display:inline-block;margin:2px 6px 2px 0;text-align:center">` +
     `<img src="data:image/png;base64,${png}" width="${w * scale}" height="${h * scale}" ` +
-    `style="image-rendering:pixelated;border:1px solid #ccc" alt="${esc(caption)}"/>` +
-    `<figcaption style="font-size:11px;color:#666">${esc(caption)}</figcaption></figure>`;
+    `style="image-rendering:pixelated;border:1px solid #ccc" alt="${escapeHtml(caption)}"/>` +
+    `<figcaption style="font-size:11px;color:#666">${escapeHtml(caption)}</figcaption></figure>`;
 }
 
 /** `[2, 0]`-style index of slice `k` of the leading axes. */

@@ -10,7 +10,7 @@
  * @module
  */
 import { Value, type ValueGraph, valueGraph } from "../value.ts";
-import type { MimeBundle } from "../plot/figure.ts";
+import { escapeHtml, type MimeBundle } from "../jupyter.ts";
 
 /**
  * Options of {@linkcode valueGraphDot}, {@linkcode valueGraphSvg} and
@@ -63,14 +63,6 @@ function fmt(v: number, digits: number): string {
   return String(Number(v.toFixed(digits)));
 }
 
-/** Escapes text for Graphviz HTML-like labels. */
-function html(s: string): string {
-  return s.replace(
-    /[&<>"]/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!,
-  );
-}
-
 /**
  * The graph below `root` (or a snapshot from `valueGraph`) in Graphviz DOT:
  * one box per value (name, value, gradient in red), one circle per op, edges
@@ -105,8 +97,12 @@ export function valueGraphDot(root: Value | ValueGraph, options: ValueGraphOptio
     `&#160;&#160;</FONT><FONT POINT-SIZE="10" COLOR="red">gradient below</FONT></TD></TR>`;
   const warning = g.backwardDone
     ? ""
-    : `<TR><TD ALIGN="LEFT"><FONT COLOR="red"><B>${html(NO_BACKWARD_WARNING)}</B></FONT></TD></TR>`;
-  const caption = (options.caption ?? []).map((l) => `<TR><TD ALIGN="LEFT">${html(l)}</TD></TR>`);
+    : `<TR><TD ALIGN="LEFT"><FONT COLOR="red"><B>${
+      escapeHtml(NO_BACKWARD_WARNING)
+    }</B></FONT></TD></TR>`;
+  const caption = (options.caption ?? []).map((l) =>
+    `<TR><TD ALIGN="LEFT">${escapeHtml(l)}</TD></TR>`
+  );
   lines.push(
     `  labelloc=t; labeljust=l; label=<<TABLE BORDER="0" CELLPADDING="2">${warning}${
       caption.join("")
@@ -117,7 +113,7 @@ export function valueGraphDot(root: Value | ValueGraph, options: ValueGraphOptio
   const inputs = new Set(g.edges.filter((e) => e.to === lit).map((e) => e.from));
   const unknownValue = new Set(options.unknownValues), unknownGrad = new Set(options.unknownGrads);
   for (const n of g.nodes) {
-    const name = n.label === undefined ? "" : `<TR><TD><B>${html(n.label)}</B></TD></TR>`;
+    const name = n.label === undefined ? "" : `<TR><TD><B>${escapeHtml(n.label)}</B></TD></TR>`;
     const value = unknownValue.has(n.id) ? `<FONT COLOR="#999999">?</FONT>` : fmt(n.data, digits);
     const grad = unknownGrad.has(n.id) ? " " : fmt(n.grad, digits);
     const bg = n.id === lit ? "#ffe082" : inputs.has(n.id) ? "#fff8e1" : "white";

@@ -21,6 +21,7 @@
  * @module
  */
 import { writeFileAtomic } from "../io/atomic_write.ts";
+import { escapeHtml, JUPYTER_DISPLAY, type MimeBundle } from "../jupyter.ts";
 
 /**
  * One Plotly trace: its `type` (`"scatter"`, `"heatmap"`, `"surface"`, ...)
@@ -49,18 +50,6 @@ export interface PlotlyTrace {
  * ```
  */
 export type PlotlyObject = Record<string, unknown>;
-
-/**
- * A Jupyter MIME bundle: MIME type → data (a string, or an object for JSON
- * types), what `Symbol.for("Jupyter.display")` methods return.
- *
- * @example
- * ```ts
- * import type { MimeBundle } from "./figure.ts";
- * const b: MimeBundle = { "text/plain": "hello", "text/html": "<b>hello</b>" };
- * ```
- */
-export type MimeBundle = Record<string, string | object>;
 
 /**
  * What {@linkcode Figure} is made of.
@@ -96,22 +85,6 @@ export interface BundleOptions {
    */
   includeLibrary?: boolean;
 }
-
-/**
- * `Symbol.for("Jupyter.display")`, typed so code can call display methods:
- * the Deno Jupyter kernel calls `obj[JUPYTER_DISPLAY]()` to get the MIME
- * bundle of a cell's value (and of `Deno.jupyter.display(obj)`).
- *
- * @example
- * ```ts
- * import { Figure, JUPYTER_DISPLAY } from "./figure.ts";
- * import assert from "node:assert/strict";
- * assert.equal(JUPYTER_DISPLAY, Symbol.for("Jupyter.display"));
- * const bundle = await new Figure({ data: [] })[JUPYTER_DISPLAY]();
- * assert.ok("text/html" in bundle);
- * ```
- */
-export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 const DEFAULT_CONFIG: PlotlyObject = { responsive: true, displaylogo: false };
@@ -216,13 +189,6 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(
     /[<>&\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"]/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!,
   );
 }
 
@@ -384,7 +350,8 @@ ${libraryScript(await plotlyLibrarySource())}${this.#drawHtml(this.toJSON())}</b
  *
  * @example
  * ```ts
- * import { Figure, FigurePromise, JUPYTER_DISPLAY } from "./figure.ts";
+ * import { Figure, FigurePromise } from "./figure.ts";
+ * import { JUPYTER_DISPLAY } from "../jupyter.ts";
  * import assert from "node:assert/strict";
  * const p = FigurePromise.from(() => Promise.resolve(new Figure({ data: [] })));
  * assert.ok((await p) instanceof Figure);

@@ -22,14 +22,13 @@ export {
   Figure,
   FigurePromise,
   type FigureSpec,
-  JUPYTER_DISPLAY,
-  type MimeBundle,
   plotlyLibraryHtml,
   plotlyLibrarySource,
   type PlotlyObject,
   type PlotlyTrace,
   resetPlotlyLibrary,
 } from "./figure.ts";
+export { JUPYTER_DISPLAY, type MimeBundle } from "../jupyter.ts";
 export type { MatrixInput, PointsInput, Values } from "./_data.ts";
 export {
   historyPlot,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { escapeHtml } from "../jupyter.ts";
 
 /**
  * One line of a {@linkcode lineChartSvg}.
@@ -73,13 +74,6 @@ function thin(points: [number, number][], max: number): [number, number][] {
   return out;
 }
 
-function esc(s: string): string {
-  return s.replace(
-    /[&<>"]/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!,
-  );
-}
-
 function tick(v: number, percent: boolean): string {
   if (percent) return `${(100 * v).toFixed(Math.abs(v) < 0.1 ? 1 : 0)}%`;
   const a = Math.abs(v);
@@ -130,7 +124,9 @@ export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions
   ];
   if (options.title) {
     parts.push(
-      `<text x="${left}" y="13" font-size="11" font-weight="bold">${esc(options.title)}</text>`,
+      `<text x="${left}" y="13" font-size="11" font-weight="bold">${
+        escapeHtml(options.title)
+      }</text>`,
     );
   }
   for (const y of [y0, (y0 + y1) / 2, y1]) {
@@ -149,7 +145,7 @@ export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions
   if (options.xLabel) {
     parts.push(
       `<text x="${(left + W - right) / 2}" y="${H - 4}" text-anchor="middle" fill="#555">` +
-        `${esc(options.xLabel)}</text>`,
+        `${escapeHtml(options.xLabel)}</text>`,
     );
   }
   const legendWidth = (name: string) => 6 * name.length + 18;
@@ -177,7 +173,7 @@ export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions
       }" stroke="${color}" ` +
         `stroke-width="2"${dash}/>`,
       `<text x="${legendX + 15}" y="${top + 8}" dominant-baseline="middle" fill="#333">${
-        esc(s.name)
+        escapeHtml(s.name)
       }</text>`,
     );
     legendX += legendWidth(s.name);

@@ -6,6 +6,7 @@
  * @module
  */
 import { lineChartSvg } from "../plot/svg_chart.ts";
+import { escapeHtml, type JupyterDisplay, kernelJupyter } from "../jupyter.ts";
 
 /** What the training loop tells a reporter after a step it has read. */
 export interface ProgressUpdate {
@@ -145,15 +146,6 @@ export class TerminalProgress implements ProgressReporter {
 
   /** Nothing to clean up. */
   close(): void {}
-}
-
-/** The part of `Deno.jupyter` the notebook reporter uses (injectable for tests). */
-export interface JupyterDisplay {
-  /** `Deno.jupyter.display`. */
-  display(
-    obj: unknown,
-    options?: { raw?: boolean; update?: boolean; display_id?: string },
-  ): Promise<void>;
 }
 
 /**
@@ -307,7 +299,7 @@ export class NotebookProgress implements ProgressReporter {
 
   #render(): void {
     const text = [...this.#epochs, this.#current].filter(Boolean).join("\n");
-    const escaped = text.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]!);
+    const escaped = escapeHtml(text);
     const bundle = {
       "text/plain": text,
       "text/html": `<pre style="margin:0">${escaped}</pre>${this.#chartHtml()}`,
@@ -332,23 +324,4 @@ export class NotebookProgress implements ProgressReporter {
  */
 export function autoProgress(): ProgressReporter {
   return kernelJupyter() ? new NotebookProgress() : new TerminalProgress();
-}
-
-/**
- * `Deno.jupyter` inside the Jupyter kernel, undefined elsewhere (where merely
- * reading the property throws).
- *
- * @example
- * ```ts
- * import { kernelJupyter } from "./progress.ts";
- * import assert from "node:assert/strict";
- * assert.equal(kernelJupyter(), undefined); // tests do not run in the kernel
- * ```
- */
-export function kernelJupyter(): JupyterDisplay | undefined {
-  try {
-    return (Deno as unknown as { jupyter?: JupyterDisplay }).jupyter;
-  } catch {
-    return undefined;
-  }
 }

@@ -3,7 +3,8 @@
 // loss / accuracy; checked with an injected fake of Deno.jupyter.display.
 import assert from "node:assert/strict";
 import { fit, Linear, SGD, tensor } from "../../mod.ts";
-import { type JupyterDisplay, NotebookProgress } from "../../lib/train/progress.ts";
+import type { JupyterDisplay } from "../../lib/jupyter.ts";
+import { NotebookProgress } from "../../lib/train/progress.ts";
 
 interface Call {
   bundle: Record<string, string>;
