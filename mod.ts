@@ -39,7 +39,7 @@ export {
   type TypedArray,
 } from "./lib/backend.ts";
 export type { DType, Shape } from "./lib/op_set.ts";
-export { defaultRng, manualSeed, Rng } from "./lib/random.ts";
+export { defaultRng, manualSeed, Rng, type RngState } from "./lib/random.ts";
 export {
   gradcheck,
   type GradcheckInputReport,
@@ -65,7 +65,9 @@ export {
   NotebookProgress,
   type ProgressReporter,
   TerminalProgress,
-} from "./lib/train/progress.ts";
+} from "./lib/display/progress.ts";
+export type { EpochUpdate, ProgressUpdate } from "./lib/train/reporter.ts";
+export { type StepResult, trainStep } from "./lib/train/train_step.ts";
 export { loadModel, saveModel } from "./lib/io/checkpoint.ts";
 export * from "./datasets/mod.ts";
 export {

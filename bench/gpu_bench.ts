@@ -20,30 +20,19 @@ import {
   matmul,
   randn,
   Rng,
-  scope,
   type Sequential,
   setBackend,
   SGD,
   type Tensor,
-  toBackend,
+  trainStep,
 } from "../mod.ts";
 
 const BATCH = 64;
 
-/** One LeNet-5 training step as `fit` runs it: batch moved to the device, forward, backward, update. */
-function trainStep(
-  model: Sequential,
-  optimizer: SGD,
-  x: Tensor,
-  y: Tensor,
-  device: string,
-): void {
-  scope(() => {
-    const loss = crossEntropy(model.forward(toBackend(x, device)), toBackend(y, device));
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-  }, [model, optimizer]);
+/** One LeNet-5 training step, `fit`'s own: batch moved to the device, forward, backward, update. */
+function step(model: Sequential, optimizer: SGD, x: Tensor, y: Tensor): void {
+  const { loss, correct } = trainStep(model, { x, y }, crossEntropy, optimizer);
+  loss.dispose(), correct?.dispose();
 }
 
 /** Waits for the device to finish (a no-op on the CPU, which computes synchronously). */
@@ -67,14 +56,14 @@ async function lenetTraining(
   const model = lenet5({ rng });
   const optimizer = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   let start = performance.now();
-  trainStep(model, optimizer, x, y, device);
+  step(model, optimizer, x, y);
   await settle(device);
   const firstStepMs = performance.now() - start;
-  trainStep(model, optimizer, x, y, device);
+  step(model, optimizer, x, y);
   await settle(device);
   if (device === "webgpu") gpu.resetCounters();
   start = performance.now();
-  for (let i = 0; i < steps; i++) trainStep(model, optimizer, x, y, device);
+  for (let i = 0; i < steps; i++) step(model, optimizer, x, y);
   await settle(device);
   const msPerStep = (performance.now() - start) / steps;
   return { imagesPerSecond: BATCH / (msPerStep / 1000), msPerStep, firstStepMs };

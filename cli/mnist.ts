@@ -10,10 +10,11 @@ import {
   Adam,
   confusionMatrix,
   CosineLR,
-  evaluate,
+  crossEntropy,
   fit,
   formatConfusionMatrix,
   gpu,
+  type History,
   imageData,
   lenet5,
   loadMnist,
@@ -24,6 +25,8 @@ import {
   saveModel,
   setBackend,
   SGD,
+  type Tensor,
+  toBackend,
 } from "../mod.ts";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
 
@@ -48,6 +51,10 @@ Options:
   --seed N               seed for initialization and shuffling (default 0)
   --out DIR              where to write weights and history (default out/mnist)
   --limit N              train on the first N training images only
+  --checkpoint DIR       save a checkpoint in DIR after every epoch and every 2 minutes
+  --resume               continue from the checkpoint in --checkpoint DIR (if there is one)
+  --max-seconds N        stop training after N seconds (then evaluate and save; continue
+                         later with --checkpoint DIR --resume)
   --help                 show this help
 `;
 
@@ -65,6 +72,9 @@ interface Options {
   seed: number;
   out: string;
   limit?: number;
+  checkpoint?: string;
+  resume: boolean;
+  maxSeconds?: number;
 }
 
 class UsageError extends Error {}
@@ -89,6 +99,9 @@ function parse(args: string[]): Options | null {
         seed: { type: "string", default: "0" },
         out: { type: "string", default: "out/mnist" },
         limit: { type: "string" },
+        checkpoint: { type: "string" },
+        resume: { type: "boolean", default: false },
+        "max-seconds": { type: "string" },
         help: { type: "boolean", default: false },
       },
     }));
@@ -125,13 +138,117 @@ function parse(args: string[]): Options | null {
     seed: num("seed", values.seed, true, 0)!,
     out: values.out!,
     limit: num("limit", values.limit, true, 1),
+    checkpoint: values.checkpoint,
+    resume: values.resume!,
+    maxSeconds: num("max-seconds", values["max-seconds"], false, 0),
   };
+}
+
+/** Flag errors the options can show before anything runs. */
+function checkFlags(opts: Options): void {
+  if (opts.data !== undefined && !isFolder(opts.data)) {
+    throw new UsageError(
+      `--data ${opts.data}: no such folder; give the folder holding the four MNIST files ` +
+        `(train-images-idx3-ubyte.gz, ...), or leave --data out to use the cache and the download`,
+    );
+  }
+  if (opts.resume && opts.checkpoint === undefined) {
+    throw new UsageError("--resume needs --checkpoint DIR, the folder to resume from");
+  }
+  if (opts.maxSeconds === 0) throw new UsageError('--max-seconds must be > 0, got "0"');
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** A library error in the words of this command's flags. */
+function inFlagWords(message: string): string {
+  return message
+    .replaceAll(
+      "loadMnist({ dir }) or set NEURONBOOK_DATA=<dir>",
+      "--data DIR or set NEURONBOOK_DATA=DIR",
+    )
+    .replaceAll("options.dir is not given", "--data is not given")
+    .replaceAll("(options.dir)", "(--data)")
+    .replaceAll(
+      'the "cpu" backend (setBackend("cpu"), --backend cpu), or "auto" to fall back to it',
+      "--backend cpu, or --backend auto to fall back to it",
+    )
+    .replaceAll("fit: ", "")
+    .replaceAll("resume: true", "--resume")
+    .replaceAll("batchSize", "--batch-size");
+}
+
+/** Evaluates on the test set once, prints the results and writes the weights and history. */
+async function report(
+  opts: Options,
+  model: Module,
+  test: { x: Tensor; y: Tensor },
+  history: History,
+  backendName: string,
+): Promise<void> {
+  if (history.stopped === "maxSeconds") {
+    console.log(
+      `Stopped after --max-seconds ${opts.maxSeconds} (${history.stopReason})` +
+        (opts.checkpoint
+          ? `; continue with --checkpoint ${opts.checkpoint} --resume`
+          : "; add --checkpoint DIR to be able to continue"),
+    );
+  }
+
+  // One pass over the test set gives the loss, the accuracy and the confusion matrix.
+  console.log(`Evaluating on ${test.x.shape[0].toLocaleString("en-US")} test images...`);
+  const result = await testResult(model, test);
+  const matrix = result.matrix;
+  const perEpoch = history.epochs.map((e) => e.seconds);
+  const meanSeconds = perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length;
+  const meanRate = history.epochs.reduce((a, e) => a + e.examplesPerSecond, 0) /
+    history.epochs.length;
+  console.log(
+    `\nTest accuracy: ${(100 * result.accuracy).toFixed(2)}%  (loss ${result.loss.toFixed(4)})`,
+  );
+  if (perEpoch.length) {
+    console.log(
+      `Time per epoch: ${meanSeconds.toFixed(1)} s  ` +
+        `(${Math.round(meanRate).toLocaleString("en-US")} training images/s)\n`,
+    );
+  }
+  console.log(formatConfusionMatrix(matrix));
+
+  const weights = `${opts.out}/${opts.model}.safetensors`;
+  const historyPath = `${opts.out}/${opts.model}-history.json`;
+  await saveModel(model, weights, { model: opts.model, testAccuracy: String(result.accuracy) });
+  const summary = {
+    options: opts,
+    backend: backendName,
+    test: { loss: result.loss, accuracy: result.accuracy },
+    confusionMatrix: matrix,
+    history,
+  };
+  await writeFileAtomic(historyPath, new TextEncoder().encode(JSON.stringify(summary, null, 2)));
+  console.log(`\nWrote ${weights} and ${historyPath}`);
+}
+
+/** Loss, accuracy and confusion matrix from one prediction pass. */
+async function testResult(model: Module, test: { x: Tensor; y: Tensor }) {
+  const logits = predict(model, test.x);
+  const labels = toBackend(test.y, logits.backend.name);
+  const loss = await crossEntropy(logits, labels).item();
+  const matrix = await confusionMatrix(logits, test.y, 10);
+  const correct = matrix.reduce((sum, row, i) => sum + row[i], 0);
+  return { loss, accuracy: correct / test.x.shape[0], matrix };
 }
 
 async function main(args: string[]): Promise<number> {
   let opts: Options | null;
   try {
     opts = parse(args);
+    if (opts) checkFlags(opts);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`error: ${err.message}\n\n${USAGE}`);
@@ -170,37 +287,11 @@ async function main(args: string[]): Promise<number> {
     epochs: opts.epochs,
     batchSize: opts.batchSize,
     seed: opts.seed,
+    checkpoint: opts.checkpoint,
+    resume: opts.resume,
+    maxSeconds: opts.maxSeconds,
   });
-
-  const result = await evaluate(model, test);
-  const matrix = await confusionMatrix(predict(model, test.x), test.y, 10);
-  const perEpoch = history.epochs.map((e) => e.seconds);
-  const meanSeconds = perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length;
-  const meanRate = history.epochs.reduce((a, e) => a + e.examplesPerSecond, 0) /
-    history.epochs.length;
-  console.log(
-    `\nTest accuracy: ${(100 * result.accuracy!).toFixed(2)}%  (loss ${result.loss.toFixed(4)})`,
-  );
-  console.log(
-    `Time per epoch: ${meanSeconds.toFixed(1)} s  (${
-      Math.round(meanRate).toLocaleString("en-US")
-    } ` +
-      `training images/s)\n`,
-  );
-  console.log(formatConfusionMatrix(matrix));
-
-  const weights = `${opts.out}/${opts.model}.safetensors`;
-  const historyPath = `${opts.out}/${opts.model}-history.json`;
-  await saveModel(model, weights, { model: opts.model, testAccuracy: String(result.accuracy) });
-  const summary = {
-    options: opts,
-    backend: backend.name,
-    test: result,
-    confusionMatrix: matrix,
-    history,
-  };
-  await writeFileAtomic(historyPath, new TextEncoder().encode(JSON.stringify(summary, null, 2)));
-  console.log(`\nWrote ${weights} and ${historyPath}`);
+  await report(opts, model, test, history, backend.name);
   return 0;
 }
 
@@ -208,7 +299,7 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
+    console.error(`error: ${inFlagWords((err as Error).message)}`);
     Deno.exit(1);
   }
 }

@@ -118,7 +118,11 @@ export interface LoadMnistOptions {
   fetch?: typeof fetch;
   /** SHA-256 (hex) per canonical `.gz` file name, overriding the published sums for cache and download checks. */
   checksums?: Record<string, string>;
-  /** Timeout of each download request in milliseconds (default 300000). */
+  /**
+   * A download from one mirror is abandoned (and the next one tried) when it
+   * has not answered, or has sent no new data, for this many milliseconds
+   * (default 30000).
+   */
   timeoutMs?: number;
   /** Progress messages about downloads; default writes to `console.error`. */
   log?: (message: string) => void;
@@ -247,6 +251,15 @@ function readEnv(name: string): { value?: string; denied: boolean } {
   }
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
 async function readIfFile(path: string): Promise<Uint8Array | undefined> {
   try {
     return await Deno.readFile(path);
@@ -279,17 +292,25 @@ interface Locations {
   cacheNote: string;
 }
 
-function resolveLocations(kind: MnistKind, options: LoadMnistOptions): Locations {
+function resolveLocations(
+  kind: MnistKind,
+  options: LoadMnistOptions,
+  log: (message: string) => void,
+): Locations {
   let userDir = options.dir;
   let userDirNote = "options.dir";
   if (userDir === undefined) {
     const env = readEnv("NEURONBOOK_DATA");
     userDir = env.value;
     userDirNote = env.denied
-      ? "$NEURONBOOK_DATA could not be read: run with --allow-env"
+      ? "$NEURONBOOK_DATA (unreadable without --allow-env)"
       : "$NEURONBOOK_DATA";
   }
   const userDirs = userDir === undefined ? [] : [join(userDir, kind), userDir];
+  if (userDir !== undefined && !isFolder(userDir)) {
+    // Said, not thrown: the cache and the download may still have the files.
+    log(`${userDirNote} is ${userDir}, which is not a folder; looking in the cache`);
+  }
 
   let cacheRoot = options.cacheDir;
   let cacheNote = "options.cacheDir";
@@ -346,7 +367,12 @@ function guidance(
   if (loc.userDirs.length > 0) {
     for (const d of loc.userDirs) lines.push(`  ${d}   (${loc.userDirNote})`);
   } else {
-    lines.push(`  (no data directory: options.dir is not given and ${loc.userDirNote} is not set)`);
+    lines.push(
+      loc.userDirNote.includes("unreadable")
+        ? `  (no data directory: options.dir is not given and $NEURONBOOK_DATA could not be ` +
+          `read: run with --allow-env)`
+        : `  (no data directory: options.dir is not given and ${loc.userDirNote} is not set)`,
+    );
   }
   if (loc.cacheDir !== undefined) {
     lines.push(
@@ -382,26 +408,18 @@ async function fetchVerified(
   const failures: string[] = [];
   for (const mirror of mirrors) {
     const url = joinUrl(mirror, name);
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new Error(`timed out after ${timeoutMs} ms`)),
-      timeoutMs,
-    );
     let bytes: Uint8Array;
     try {
       log(`${MNIST_SOURCES[kind].title}: downloading ${url}`);
-      const res = await fetchFn(url, { signal: controller.signal });
-      if (!res.ok) {
-        await res.body?.cancel();
-        failures.push(`${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
+      const got = await download(url, fetchFn, timeoutMs, log);
+      if (typeof got === "string") {
+        failures.push(got);
         continue;
       }
-      bytes = new Uint8Array(await res.arrayBuffer());
+      bytes = got;
     } catch (err) {
       failures.push(`${url}: ${err instanceof Error ? err.message : err}`);
       continue;
-    } finally {
-      clearTimeout(timer);
     }
     if (expected !== undefined) {
       const got = await sha256Hex(bytes);
@@ -422,6 +440,58 @@ async function fetchVerified(
     return { bytes, url };
   }
   return { failures };
+}
+
+/**
+ * The body at `url`, or a failure line. Gives up when the server has not
+ * answered, or has sent nothing new, for `timeoutMs` (a watchdog reset by
+ * every chunk), and logs progress about every 10%.
+ */
+async function download(
+  url: string,
+  fetchFn: typeof fetch,
+  timeoutMs: number,
+  log: (message: string) => void,
+): Promise<Uint8Array | string> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const watch = (what: string) => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => controller.abort(new Error(`timed out after ${timeoutMs} ms ${what} (timeoutMs)`)),
+      timeoutMs,
+    );
+  };
+  try {
+    watch("with no answer");
+    const res = await fetchFn(url, { signal: controller.signal });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return `${url}: HTTP ${res.status} ${res.statusText}`.trimEnd();
+    }
+    const total = Number(res.headers.get("content-length")) || 0;
+    const chunks: Uint8Array[] = [];
+    let received = 0, reported = 0;
+    watch("without new data");
+    for await (const chunk of res.body ?? new ReadableStream<Uint8Array>()) {
+      chunks.push(chunk);
+      received += chunk.length;
+      watch("without new data");
+      if (total && received - reported >= total / 10 && received < total) {
+        reported = received;
+        log(`  ${Math.round((100 * received) / total)}% of ${(total / 1e6).toFixed(1)} MB`);
+      }
+    }
+    const bytes = new Uint8Array(received);
+    let at = 0;
+    for (const c of chunks) bytes.set(c, at), at += c.length;
+    return bytes;
+  } catch (err) {
+    const reason = controller.signal.aborted ? controller.signal.reason : err;
+    return `${url}: ${reason instanceof Error ? reason.message : reason}`;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function decodeIdx(found: Found, expect: "images" | "labels") {
@@ -453,6 +523,36 @@ async function assemble(images: Found, labels: Found): Promise<ImageSet> {
     }
   }
   return { images: img.data, labels: labelData, count, rows, cols };
+}
+
+/** `name` (under any of its usual spellings) in the user's data folders, if there. */
+async function findInUserDirs(
+  name: string,
+  kind: MnistKind,
+  loc: Locations,
+): Promise<Found | undefined> {
+  const info = MNIST_SOURCES[kind];
+  const otherKind: MnistKind = kind === "mnist" ? "fashion-mnist" : "mnist";
+  for (const dir of loc.userDirs) {
+    for (const alt of alternativeNames(name)) {
+      const path = join(dir, alt);
+      const bytes = await readIfFile(path);
+      if (bytes === undefined) continue;
+      if (alt.endsWith(".gz") && name.includes("labels")) {
+        // Same file names for both datasets: catch the other one's labels.
+        const sum = await sha256Hex(bytes);
+        if (sum === MNIST_SOURCES[otherKind].sha256[name]) {
+          throw new Error(
+            `${path}: this is the ${
+              MNIST_SOURCES[otherKind].title
+            } label file, not ${info.title}'s; keep each dataset in its own subfolder (<dir>/${kind}/ and <dir>/${otherKind}/)`,
+          );
+        }
+      }
+      return { name, path, bytes, gzipped: alt.endsWith(".gz") };
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -495,33 +595,14 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
   const mirrors = options.mirrors ?? info.mirrors;
   const download = options.download ?? true;
   const log = options.log ?? ((m: string) => console.error(m));
-  const loc = resolveLocations(kind, options);
-  const otherKind: MnistKind = kind === "mnist" ? "fashion-mnist" : "mnist";
+  const loc = resolveLocations(kind, options, log);
 
   const found = new Map<string, Found>();
   const staleCache: string[] = [];
   for (const name of FILE_ORDER) {
     // (a) the user's directory: trusted as is.
-    search: for (const dir of loc.userDirs) {
-      for (const alt of alternativeNames(name)) {
-        const path = join(dir, alt);
-        const bytes = await readIfFile(path);
-        if (bytes === undefined) continue;
-        if (alt.endsWith(".gz") && name.includes("labels")) {
-          // Same file names for both datasets: catch the other one's labels.
-          const sum = await sha256Hex(bytes);
-          if (sum === MNIST_SOURCES[otherKind].sha256[name]) {
-            throw new Error(
-              `${path}: this is the ${
-                MNIST_SOURCES[otherKind].title
-              } label file, not ${info.title}'s; keep each dataset in its own subfolder (<dir>/${kind}/ and <dir>/${otherKind}/)`,
-            );
-          }
-        }
-        found.set(name, { name, path, bytes, gzipped: alt.endsWith(".gz") });
-        break search;
-      }
-    }
+    const mine = await findInUserDirs(name, kind, loc);
+    if (mine) found.set(name, mine);
     if (found.has(name) || loc.cacheDir === undefined) continue;
     // (b) the cache: must match the published sum.
     const path = join(loc.cacheDir, name);
@@ -559,7 +640,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
       mirrors,
       checksums[name],
       fetchFn,
-      options.timeoutMs ?? 300_000,
+      options.timeoutMs ?? 30_000,
       log,
     );
     if ("failures" in result) {

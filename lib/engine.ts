@@ -197,6 +197,8 @@ function record<P extends GraphOp>(
   ) {
     result.node = { prim, inputs, attrs };
     result.requiresGrad = true;
+  } else if (gradEnabled && inputs.some((t) => t.graphReleased)) {
+    result.graphReleased = true; // so its backward() names the real cause
   }
   return result;
 }

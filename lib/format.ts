@@ -108,3 +108,47 @@ function alignDecimalPoints(cells: string[]): string[] {
       : i.padStart(total - fracWidth) + f.padEnd(fracWidth)
   );
 }
+
+/**
+ * A short description of a value for an error message: what was given when
+ * something else was expected ("the string \"abc\"", "a Promise (did you
+ * forget await?)", "a tensor of shape [2, 3]").
+ *
+ * @example
+ * ```ts
+ * import { describeValue } from "./format.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(describeValue("abc"), 'the string "abc"');
+ * assert.equal(describeValue(Promise.resolve(1)), "a Promise (did you forget await?)");
+ * ```
+ */
+export function describeValue(v: unknown): string {
+  switch (typeof v) {
+    case "string":
+      return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+    case "number":
+      return `the number ${v}`;
+    case "boolean":
+      return `the boolean ${v}`;
+    case "bigint":
+      return `the bigint ${v}n (use a number, e.g. Number(x))`;
+    case "function":
+      return "a function (did you forget to call it?)";
+    case "undefined":
+      return "undefined";
+    case "symbol":
+      return "a symbol";
+  }
+  if (v === null) return "null";
+  if (v instanceof Promise) return "a Promise (did you forget await?)";
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  const shape = (v as { shape?: unknown }).shape;
+  if (
+    Array.isArray(shape) &&
+    (v as { constructor?: { name?: string } }).constructor?.name === "Tensor"
+  ) {
+    return `a tensor of shape [${shape}]`;
+  }
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  return `an object (${(v as object).constructor?.name ?? "no prototype"})`;
+}

@@ -34,6 +34,7 @@ import { Value } from "./value.ts";
 import { gradcheck } from "./gradcheck.ts";
 import { flattenNested } from "./shape.ts";
 import { escapeHtml, JUPYTER_DISPLAY, kernelJupyter } from "./jupyter.ts";
+import { describeValue } from "./format.ts";
 
 /**
  * What an answer (or a true value) may be: a number, a `Tensor` (CPU), a
@@ -357,7 +358,7 @@ export function check(
     if (want === null || want === undefined) {
       throw new Error(`check: no true value given for "${name}"`);
     }
-    return compare(name, answers[name], want, options.tolerance ?? 1e-4);
+    return compare(name, answers[name], want, toleranceOf("check", options));
   });
   const extra = Object.keys(answers).filter((k) => !(k in expected));
   if (extra.length) throw new Error(`check: no true value for ${extra.map((k) => `"${k}"`)}`);
@@ -441,7 +442,7 @@ export function checkGradients(
     }
   }
 
-  const tolerance = options.tolerance ?? 1e-4;
+  const tolerance = toleranceOf("checkGradients", options);
   const results = names.flatMap((n, i) =>
     n in answers
       ? [compare(label(n), answers[n], { values: reference[i], shape: base[i].shape }, tolerance)]
@@ -491,6 +492,17 @@ export function checkThat(
   return finish(new CheckReport([result]), options);
 }
 
+/** The tolerance option, checked: a finite number ≥ 0 (default 1e-4). */
+function toleranceOf(where: string, options: CheckOptions): number {
+  const t = options.tolerance ?? 1e-4;
+  if (!(typeof t === "number" && t >= 0 && Number.isFinite(t))) {
+    throw new RangeError(
+      `${where}: tolerance must be a finite number >= 0, got ${describeValue(t)}`,
+    );
+  }
+  return t;
+}
+
 function finish(report: CheckReport, options: CheckOptions): CheckReport {
   const print = options.print ?? !kernelJupyter();
   if (print) console.log(report.toString());
@@ -508,23 +520,24 @@ function flatten(name: string, x: Exclude<Answer, null | undefined> | Flat): Fla
   if (typeof x === "number") return { values: [x], shape: [] };
   if (x instanceof Value) return { values: [x.data], shape: [] };
   if (x instanceof Tensor) {
+    if (x.isDisposed) throw new TypeError(`got a disposed tensor (shape [${x.shape}])`);
     if (!x.backend.readSync) {
-      throw new Error(
-        `check: "${name}" lives on the ${x.backend.name} backend; pass \`await t.data()\` or a CPU tensor`,
+      throw new TypeError(
+        `got a tensor on the ${x.backend.name} backend; pass \`await t.data()\` or a CPU tensor`,
       );
     }
     return { values: x.dataSync(), shape: [...x.shape] };
   }
   if (ArrayBuffer.isView(x)) return { values: x, shape: [x.length] };
   if (Array.isArray(x)) {
-    return flattenNested(
-      x,
-      `check: "${name}"`,
-      (v) => v instanceof Value ? v.data : typeof v === "number" ? v : NaN,
-    );
+    return flattenNested(x, `check: "${name}"`, (v, path) => {
+      if (v instanceof Value) return v.data;
+      if (typeof v === "number") return v;
+      throw new TypeError(`element [${path}] is ${describeValue(v)}, not a number`);
+    });
   }
   if (typeof x === "object" && "values" in x && "shape" in x) return x;
-  throw new Error(`check: "${name}" is not a number, array or tensor (got ${typeof x})`);
+  throw new TypeError(`got ${describeValue(x)}, not a number, array or tensor`);
 }
 
 /** Shapes are the same up to axes of length 1 (so [3] matches [3, 1] and 5 matches [5]). */
@@ -542,8 +555,21 @@ function compare(
   if (got === null || got === undefined) {
     return { name, status: "todo", ok: false, message: `${name}: not answered yet` };
   }
-  const g = flatten(name, got);
   const e = flatten(name, expected as Exclude<Answer, null | undefined> | Flat);
+  let g: Flat;
+  try {
+    g = flatten(name, got);
+  } catch (err) {
+    // A wrong-typed answer is a wrong answer, not a crash that loses the report.
+    const what = (err as Error).message.replace(/^check: "[^"]*":? ?/, "");
+    return {
+      name,
+      status: "wrong",
+      ok: false,
+      total: e.values.length,
+      message: `${name}: ${what}`,
+    };
+  }
   const total = e.values.length;
   if (!sameShape(g.shape, e.shape)) {
     return {
@@ -557,7 +583,10 @@ function compare(
   let first = -1, wrongCount = 0;
   for (let i = 0; i < total; i++) {
     const want = e.values[i], have = g.values[i];
-    const right = Math.abs(have - want) <= tolerance * Math.max(1, Math.abs(want));
+    // An infinite or NaN true value is matched exactly (NaN by NaN); finite ones within tolerance.
+    const right = Number.isFinite(want)
+      ? Math.abs(have - want) <= tolerance * Math.max(1, Math.abs(want))
+      : have === want || (want !== want && have !== have);
     if (!right) {
       wrongCount++;
       if (first < 0) first = i;

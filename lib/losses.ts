@@ -32,10 +32,12 @@ import {
   maximum,
   mean,
   mul,
+  ne,
   neg,
   reshape,
   sub,
   sum,
+  where,
 } from "./ops/mod.ts";
 
 function sameShape(a: Shape, b: Shape): boolean {
@@ -72,7 +74,21 @@ function checkClasses(op: string, classes: number): void {
  * Checks int32 class labels: dtype, and (where the backend reads
  * synchronously) that every label lies in `0..classes-1`.
  */
-function checkLabels(op: string, labels: Tensor, classes: number): void {
+/**
+ * Throws unless `labels` are int32 and, where they can be read without a
+ * readback (CPU), all in `0..classes-1`. `fit` and `evaluate` call it on
+ * each batch's labels while they are still on the CPU, before an upload to
+ * another backend, where they could not be checked.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../mod.ts";
+ * import { checkLabels } from "./losses.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => checkLabels("fit", tensor([0, 10], { dtype: "int32" }), 10), /label 10/);
+ * ```
+ */
+export function checkLabels(op: string, labels: Tensor, classes: number): void {
   if (labels.dtype !== "int32") {
     throw new Error(
       `${op}: class labels must be int32, got ${labels.dtype} ${showShape(labels.shape)}; ` +
@@ -222,7 +238,10 @@ export function mse(a: Tensor, y: Tensor): Tensor {
  */
 export function crossEntropy(logits: Tensor, target: Tensor): Tensor {
   const t = classTarget("crossEntropy", logits, target, "logits");
-  return div(neg(sum(mul(t, logSoftmax(logits, -1)))), batchSize(logits));
+  // Classes with target 0 add nothing, even where a logit is −∞ (masked
+  // logits): 0 · −∞ would be NaN.
+  const terms = mul(t, logSoftmax(logits, -1));
+  return div(neg(sum(where(ne(t, 0), terms, 0))), batchSize(logits));
 }
 
 /** The `[N, C]` float target (one-hot of labels, or the given matrix) in `scores`' dtype. */

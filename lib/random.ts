@@ -8,6 +8,28 @@
  */
 
 /**
+ * What {@linkcode Rng.getState} returns: plain numbers, safe to store as JSON.
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "./random.ts";
+ * import assert from "node:assert/strict";
+ * const a = new Rng(7);
+ * a.normal();
+ * const saved = JSON.parse(JSON.stringify(a.getState()));
+ * const b = new Rng(0);
+ * b.setState(saved);
+ * assert.equal(b.normal(), a.normal());
+ * ```
+ */
+export interface RngState {
+  /** The four 32-bit words of xoshiro128**. */
+  words: number[];
+  /** The second Box–Muller sample, if one is waiting. */
+  spareNormal: number | null;
+}
+
+/**
  * Seedable pseudo-random generator.
  *
  * @example Same seed, same numbers
@@ -72,6 +94,26 @@ export class Rng {
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.uniform() * n);
+  }
+
+  /**
+   * The generator's whole state (four words and the spare normal), to save
+   * in a checkpoint and give back to {@linkcode Rng.setState}.
+   */
+  getState(): RngState {
+    return { words: [...this.#s], spareNormal: this.#spareNormal };
+  }
+
+  /** Continues from a state taken with {@linkcode Rng.getState}. */
+  setState(state: RngState): void {
+    const ok = Array.isArray(state?.words) && state.words.length === 4 &&
+      state.words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) &&
+      (state.spareNormal === null || typeof state.spareNormal === "number");
+    if (!ok) {
+      throw new Error(`Rng.setState: not a state from Rng.getState: ${JSON.stringify(state)}`);
+    }
+    this.#s.set(state.words);
+    this.#spareNormal = state.spareNormal;
   }
 
   /** A random permutation of 0..n-1 (Fisher–Yates). */

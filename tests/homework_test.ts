@@ -186,8 +186,14 @@ Deno.test("check: mistakes of the notebook's author throw, whatever the mode", (
     () => checkGradients(({ a }) => a, { a: 1 }, { b: 1 }, quiet),
     /answers for "b", which are not inputs/,
   );
+  // A wrong-typed *answer* is the student's, not the author's: reported as wrong (issue 9),
+  // with the same words, instead of thrown.
+  const report = check("x", { not: "a number" } as never, 1, quiet);
+  assert.deepEqual(report.wrong, ["x"]);
+  assert.match(report.results[0].message, /not a number, array or tensor/);
+  // A wrong-typed *true value* is the author's mistake: it still throws.
   assert.throws(
-    () => check("x", { not: "a number" } as never, 1, quiet),
+    () => check("x", 1, { not: "a number" } as never, quiet),
     /not a number, array or tensor/,
   );
 });

@@ -111,11 +111,11 @@ fn unaryF(op: u32, x: f32) -> f32 {
     case 2u: { return log(x); }
     case 3u: { return sqrt(x); }
     case 4u: { return abs(x); }
-    case 5u: { return select(0.0, x, x > 0.0); }
+    case 5u: { return select(select(0.0, x, x > 0.0), x, x != x); } // NaN stays NaN
     case 6u: { return sigmoid(x); }
     case 7u: { return tanh_(x); }
-    case 8u: { return select(0.0, 1.0, x > 0.0); }
-    default: { return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0); }
+    case 8u: { return select(select(0.0, 1.0, x > 0.0), x, x != x); }
+    default: { return select(select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0), x, x != x); }
   }
 }
 

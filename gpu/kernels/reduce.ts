@@ -97,7 +97,7 @@ fn initial(op: u32, isInt: bool) -> u32 {
 }
 
 // Whether value w (index wi) should replace v (index vi). NaN wins for
-// max/min, like the CPU; for argmax the larger value, then the lower index.
+// max/min, like the CPU; for argmax the first NaN, else the larger value, then the lower index.
 fn replaces(op: u32, isInt: bool, v: u32, vi: u32, w: u32, wi: u32) -> bool {
   if (isInt) {
     let a = bitcast<i32>(v); let b = bitcast<i32>(w);
@@ -108,6 +108,8 @@ fn replaces(op: u32, isInt: bool, v: u32, vi: u32, w: u32, wi: u32) -> bool {
   let a = bitcast<f32>(v); let b = bitcast<f32>(w);
   if (op == 2u) { return b < a || b != b; }
   if (op == 1u) { return b > a || b != b; }
+  if (b != b) { return a == a || wi < vi; } // argmax: the first NaN wins, as max returns NaN
+  if (a != a) { return false; }
   return b > a || (b == a && wi < vi);
 }
 

@@ -35,7 +35,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     throw new Error(
       root.graphReleased
         ? "backward(): the graph of this tensor was already used by an earlier backward() and " +
-          "released; recompute the forward pass"
+          "released; recompute the forward pass (this tensor's, or that of a tensor it was " +
+          "computed from), or compute both losses first and call backward() once on their sum"
         : "backward(): this tensor does not require gradients: create the inputs with " +
           "{ requiresGrad: true } and do not compute it inside noGrad()",
     );

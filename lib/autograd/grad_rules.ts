@@ -79,9 +79,9 @@ export const GRAD_RULES: { readonly [P in GraphOp]: GradRule<P> | null } = {
         return [needs[0] ? toA(mul(g, b)) : null, needs[1] ? toB(mul(g, a)) : null];
       case "div":
         return [needs[0] ? toA(div(g, b)) : null, needs[1] ? toB(neg(div(mul(g, out), b))) : null];
-      case "pow": // d/da a^b = b a^(b−1); d/db a^b = a^b ln a (taken as 0 where a ≤ 0)
+      case "pow": // d/da a^b = b a^(b−1) (0 where b = 0, even at a = 0); d/db a^b = a^b ln a (0 where a ≤ 0)
         return [
-          needs[0] ? toA(mul(g, mul(b, pow(a, sub(b, 1))))) : null,
+          needs[0] ? toA(mul(g, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1)))))) : null,
           needs[1] ? toB(mul(g, mul(out, where(gt(a, 0), log(where(gt(a, 0), a, 1)), 0)))) : null,
         ];
       case "maximum":

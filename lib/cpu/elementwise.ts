@@ -31,11 +31,11 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   log: Math.log,
   sqrt: Math.sqrt,
   abs: Math.abs,
-  relu: (x) => x > 0 ? x : 0,
+  relu: (x) => x <= 0 ? 0 : x, // NaN stays NaN (as in PyTorch), so a diverging run shows
   sigmoid,
   tanh: Math.tanh,
-  step: (x) => x > 0 ? 1 : 0,
-  sign: (x) => x > 0 ? 1 : x < 0 ? -1 : 0,
+  step: (x) => x > 0 ? 1 : x <= 0 ? 0 : x,
+  sign: (x) => x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : x,
 };
 
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {

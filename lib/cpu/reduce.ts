@@ -63,7 +63,8 @@ export function argmax(x: TensorInfo, axis: number, out: OutSpec): TypedArray {
       let best = 0, bestV = src[base];
       for (let k = 1; k < n; k++) {
         const v = src[base + k * inner];
-        if (v > bestV) best = k, bestV = v;
+        // The first NaN wins (as max returns NaN); then the first maximum.
+        if (v > bestV || (v !== v && bestV === bestV)) best = k, bestV = v;
       }
       dst[o * inner + i] = best;
     }

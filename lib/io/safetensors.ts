@@ -317,29 +317,53 @@ function checkTensorForEncode(name: string, t: SafeTensor): void {
 export function decodeSafetensors(
   bytes: Uint8Array,
 ): { tensors: Record<string, SafeTensor>; metadata: Record<string, string> } {
-  if (bytes.length < 8) {
+  const n = headerLength(bytes.subarray(0, 8), bytes.length);
+  const { entries, metadata } = decodeHeader(bytes.subarray(8, 8 + n), bytes.length - 8 - n);
+  return { tensors: extractTensors(entries, bytes.subarray(8 + n)), metadata };
+}
+
+/** One tensor's place in the data buffer, as the header gives it. */
+interface Entry {
+  name: string;
+  dtype: SafeDType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** The header's length from the file's first 8 bytes, checked against the file's size. */
+function headerLength(first: Uint8Array, fileSize: number): number {
+  if (fileSize < 8 || first.length < 8) {
     throw new SafetensorsError(
-      `file is ${bytes.length} bytes, too short for the 8-byte header length`,
+      `file is ${fileSize} bytes, too short for the 8-byte header length`,
     );
   }
-  const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  const n64 = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
   if (n64 > BigInt(MAX_HEADER_SIZE)) {
     throw new SafetensorsError(
       `header length ${n64} is over the ${MAX_HEADER_SIZE}-byte limit (corrupt or not a safetensors file)`,
     );
   }
   const n = Number(n64);
-  if (8 + n > bytes.length) {
+  if (8 + n > fileSize) {
     throw new SafetensorsError(
-      `header length ${n} runs past the end of the file (${bytes.length} bytes, so at most ${
-        bytes.length - 8
+      `header length ${n} runs past the end of the file (${fileSize} bytes, so at most ${
+        fileSize - 8
       })`,
     );
   }
+  return n;
+}
+
+/** Parses and checks the JSON header; `bufferLength` is the size of the data after it. */
+function decodeHeader(
+  header: Uint8Array,
+  bufferLength: number,
+): { entries: Entry[]; metadata: Record<string, string> } {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
-      bytes.subarray(8, 8 + n),
+      header,
     );
   } catch (err) {
     throw new SafetensorsError("header is not valid UTF-8", { cause: err });
@@ -379,21 +403,17 @@ export function decodeSafetensors(
     }
   }
 
-  const bufferStart = 8 + n;
-  const bufferLength = bytes.length - bufferStart;
-  interface Entry {
-    name: string;
-    dtype: SafeDType;
-    shape: number[];
-    begin: number;
-    end: number;
-  }
   const entries: Entry[] = [];
   for (const [name, info] of Object.entries(parsed)) {
     if (name === METADATA_KEY) continue;
     entries.push(checkEntry(name, info, bufferLength));
   }
+  checkTiling(entries, bufferLength);
+  return { entries, metadata };
+}
 
+/** Sorts `entries` by offset and checks that they tile the data buffer exactly. */
+function checkTiling(entries: Entry[], bufferLength: number): void {
   // The reference implementation sorts by (begin, end) and requires each
   // tensor to start where the previous one ended, and the last to end at the
   // end of the file.
@@ -425,17 +445,20 @@ export function decodeSafetensors(
       } trailing bytes: the tensors cover [0, ${expected}) of a ${bufferLength}-byte data buffer`,
     );
   }
+}
 
+/** Copies each tensor out of the data buffer into its own aligned typed array. */
+function extractTensors(entries: Entry[], buffer: Uint8Array): Record<string, SafeTensor> {
   const tensors: Record<string, SafeTensor> = {};
   for (const e of entries) {
     const info = SUPPORTED[e.dtype];
     const data = info.make((e.end - e.begin) / info.size);
     const dst = new Uint8Array(data.buffer);
-    dst.set(bytes.subarray(bufferStart + e.begin, bufferStart + e.end));
+    dst.set(buffer.subarray(e.begin, e.end));
     if (!HOST_LITTLE_ENDIAN) swapBytes(dst, info.size);
     setOwn(tensors, e.name, { dtype: e.dtype, shape: e.shape, data });
   }
-  return { tensors, metadata };
+  return tensors;
 }
 
 function checkEntry(
@@ -520,11 +543,25 @@ export async function saveSafetensors(
 }
 
 /**
- * Reads and decodes the safetensors file at `path` with
- * {@linkcode decodeSafetensors}. Format errors are
- * {@linkcode SafetensorsError}s whose message starts with the path; I/O
- * errors (such as a missing file) propagate with the path added to the
- * message.
+ * The names, dtypes and shapes a safetensors header lists, as given to the
+ * `check` of {@linkcode loadSafetensors}.
+ *
+ * @example
+ * ```ts
+ * import type { SafetensorsHeader } from "./safetensors.ts";
+ * const header: SafetensorsHeader = { w: { dtype: "F32", shape: [2, 3] } };
+ * ```
+ */
+export type SafetensorsHeader = Record<string, { dtype: SafeDType; shape: number[] }>;
+
+/**
+ * Reads the safetensors file at `path` through a file handle: the 8-byte
+ * length first, then the header, which is decoded and checked against the
+ * file's size (and given to `check`, which may throw) before any tensor data
+ * is read; so a corrupt or unsuitable file of any size fails after reading
+ * at most its header. Format errors are {@linkcode SafetensorsError}s whose
+ * message starts with the path; I/O errors (such as a missing file)
+ * propagate with the path added to the message.
  *
  * @example
  * ```ts
@@ -539,20 +576,58 @@ export async function saveSafetensors(
  */
 export async function loadSafetensors(
   path: string,
+  options: { check?: (header: SafetensorsHeader, metadata: Record<string, string>) => void } = {},
 ): Promise<{ tensors: Record<string, SafeTensor>; metadata: Record<string, string> }> {
-  let bytes: Uint8Array;
+  let file: Deno.FsFile;
   try {
-    bytes = await Deno.readFile(path);
+    file = await Deno.open(path);
   } catch (err) {
     if (err instanceof Error) err.message = `${path}: ${err.message}`;
     throw err;
   }
   try {
-    return decodeSafetensors(bytes);
+    const { size, isFile } = await file.stat();
+    if (!isFile) throw new SafetensorsError("is a folder, not a safetensors file");
+    const n = headerLength(await readExactly(file, Math.min(8, size)), size);
+    const { entries, metadata } = decodeHeader(await readExactly(file, n), size - 8 - n);
+    options.check?.(
+      Object.fromEntries(entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape }])),
+      metadata,
+    );
+    const tensors: Record<string, SafeTensor> = {};
+    for (const e of entries) { // sorted by offset, tiling the buffer: read each in turn
+      const info = SUPPORTED[e.dtype];
+      const data = info.make((e.end - e.begin) / info.size);
+      const bytes = await readExactly(
+        file,
+        e.end - e.begin,
+        new Uint8Array(data.buffer as ArrayBuffer),
+      );
+      if (!HOST_LITTLE_ENDIAN) swapBytes(bytes, info.size);
+      setOwn(tensors, e.name, { dtype: e.dtype, shape: e.shape, data });
+    }
+    return { tensors, metadata };
   } catch (err) {
     if (err instanceof SafetensorsError) {
       throw new SafetensorsError(`${path}: ${err.message}`, { cause: err });
     }
     throw err;
+  } finally {
+    file.close();
   }
+}
+
+async function readExactly(
+  file: Deno.FsFile,
+  n: number,
+  into = new Uint8Array(n),
+): Promise<Uint8Array> {
+  for (let done = 0; done < n;) {
+    const got = await file.read(into.subarray(done, n));
+    if (got === null) {
+      throw new SafetensorsError(`the file ended after ${done} of ${n} expected bytes`);
+    }
+    done += got;
+  }
+  return into;
 }

@@ -19,13 +19,14 @@
 import type { Tensor } from "../tensor.ts";
 import {
   add,
-  clamp,
   div,
   elu,
   exp,
   leakyRelu,
   logSoftmax,
   max,
+  maximum,
+  minimum,
   mul,
   relu,
   reshape,
@@ -103,7 +104,8 @@ export interface RampOptions {
 export function ramp(v: Tensor, options: RampOptions = {}): Tensor {
   const { a = 0, b = 1, c = 0, d = 1 } = options;
   if (!(d > c)) throw new Error(`ramp: d must be above c, got c = ${c}, d = ${d}`);
-  const t = clamp(div(sub(v, c), d - c), 0, 1);
+  // minimum/maximum rather than clamp: ties share the gradient, so each corner gets half the slope.
+  const t = minimum(maximum(div(sub(v, c), d - c), 0), 1);
   return add(mul(t, b - a), a);
 }
 

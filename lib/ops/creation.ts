@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { describeValue } from "../format.ts";
 import { type Backend, getBackend, type TypedArray } from "../backend.ts";
 import type { DType, Shape } from "../op_set.ts";
 import { type NestedArray, Tensor } from "../tensor.ts";
@@ -27,15 +28,19 @@ export interface RandomOptions extends TensorOptions {
   rng?: Rng;
 }
 
-/** A typed array constructor for a dtype. */
-function arrayFor(dtype: DType, n: number): TypedArray {
-  switch (dtype) {
-    case "float32":
-      return new Float32Array(n);
-    case "float64":
-      return new Float64Array(n);
-    case "int32":
-      return new Int32Array(n);
+/** A typed array of `n` elements of `dtype`; says how many bytes when memory runs out. */
+function arrayFor(dtype: DType, n: number, shape: Shape = [n]): TypedArray {
+  const Make = dtype === "float64" ? Float64Array : dtype === "int32" ? Int32Array : Float32Array;
+  try {
+    return new Make(n);
+  } catch (err) {
+    const bytes = n * Make.BYTES_PER_ELEMENT;
+    throw new RangeError(
+      `cannot allocate a ${dtype} tensor of shape ${showShape(shape)}: ${
+        n.toLocaleString("en-US")
+      } elements need ${bytes.toLocaleString("en-US")} bytes (${(bytes / 2 ** 30).toFixed(1)} GiB)`,
+      { cause: err },
+    );
   }
 }
 
@@ -67,6 +72,7 @@ export function fromValues(
     );
   }
   checkShape(shape);
+  checkValues(values, dtype);
   if (values.length !== sizeOf(shape)) {
     throw new Error(
       `${values.length} values cannot fill shape ${showShape(shape)} (${sizeOf(shape)} elements)`,
@@ -79,8 +85,35 @@ export function fromValues(
   return t;
 }
 
-/** Throws unless every size is a non-negative integer. */
+/**
+ * Throws on a value that would silently become something else: a
+ * non-number (NaN in a typed array), or, for int32, a number outside its range
+ * (which would wrap) or NaN/±Infinity (which would become 0).
+ */
+function checkValues(values: ArrayLike<number>, dtype: DType): void {
+  if (values instanceof Int32Array || (dtype !== "int32" && ArrayBuffer.isView(values))) return;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== "number") {
+      throw new TypeError(`element ${i} is ${describeValue(v)}, not a number`);
+    }
+    if (dtype === "int32" && !(v >= -0x80000000 && v <= 0x7fffffff)) {
+      throw new RangeError(
+        `element ${i} is ${v}, which int32 cannot hold (integers from -2147483648 to ` +
+          `2147483647); use float32 or float64 for it`,
+      );
+    }
+  }
+}
+
+/** Throws unless `shape` is an array of non-negative integer sizes. */
 function checkShape(shape: Shape): void {
+  if (!Array.isArray(shape)) {
+    throw new TypeError(
+      `Invalid shape ${describeValue(shape)}: a shape is an array of sizes, e.g. [3] or [2, 3]` +
+        `${typeof shape === "number" ? ` (write [${shape}] for ${shape} elements)` : ""}`,
+    );
+  }
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new Error(`Invalid shape ${showShape(shape)}: sizes must be non-negative integers`);
@@ -111,12 +144,23 @@ export function tensor(
   if (typeof data === "number") {
     return fromValues([data], options.shape ?? [], { ...options, dtype });
   }
-  if (ArrayBuffer.isView(data) || !Array.isArray(data)) {
+  if (!ArrayBuffer.isView(data) && !Array.isArray(data)) {
+    throw new TypeError(
+      `tensor(): expected a number, a nested array of numbers or a typed array, got ` +
+        describeValue(data),
+    );
+  }
+  if (ArrayBuffer.isView(data)) {
     const flat = data as ArrayLike<number>;
     return fromValues(flat, options.shape ?? [flat.length], { ...options, dtype });
   }
   const { shape, values } = flattenNested(data, "tensor()", (x, path) => {
-    if (typeof x !== "number") throw new Error(`tensor(): ragged nested array at index [${path}]`);
+    if (Array.isArray(x)) throw new Error(`tensor(): ragged nested array at index [${path}]`);
+    if (typeof x !== "number") {
+      throw new TypeError(
+        `tensor(): the element at index [${path}] is ${describeValue(x)}, not a number`,
+      );
+    }
     return x;
   });
   return fromValues(values, options.shape ?? shape, { ...options, dtype });
@@ -134,7 +178,10 @@ export function tensor(
  */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   checkShape(shape);
-  const values = arrayFor(options.dtype ?? "float32", sizeOf(shape));
+  if (typeof value !== "number") {
+    throw new TypeError(`full: the fill value is ${describeValue(value)}, not a number`);
+  }
+  const values = arrayFor(options.dtype ?? "float32", sizeOf(shape), shape);
   values.fill(value);
   return fromValues(values, shape, options);
 }

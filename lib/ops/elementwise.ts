@@ -9,13 +9,19 @@ import type { BinaryOp, DType, UnaryOp } from "../op_set.ts";
 import { broadcastShapes, showShape } from "../shape.ts";
 import { Tensor } from "../tensor.ts";
 import { fromValues } from "./creation.ts";
+import { describeValue } from "../format.ts";
 
 /** A tensor, or a number taken as a scalar of the other operand's dtype. */
 export type TensorLike = Tensor | number;
 
 /** Turns a number into a 0-d tensor like `ref` (same dtype and backend). */
-function scalarLike(ref: Tensor, value: TensorLike): Tensor {
+function scalarLike(ref: Tensor, value: TensorLike, op: string): Tensor {
   if (value instanceof Tensor) return value;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `${op}: an operand is ${describeValue(value)}; operands are tensors or numbers`,
+    );
+  }
   return fromValues([value], [], { dtype: ref.dtype, backend: ref.backend.name });
 }
 
@@ -53,8 +59,8 @@ export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
     throw new Error(`${op}: at least one argument must be a Tensor`);
   }
-  const ta = a instanceof Tensor ? a : scalarLike(b as Tensor, a);
-  const tb = scalarLike(ta, b);
+  const ta = a instanceof Tensor ? a : scalarLike(b as Tensor, a, op);
+  const tb = scalarLike(ta, b, op);
   if (ta.dtype !== tb.dtype) {
     throw new Error(
       `${op}: dtype mismatch: ${ta.dtype} ${showShape(ta.shape)} and ${tb.dtype} ${
@@ -260,8 +266,8 @@ export function ge(a: TensorLike, b: TensorLike): Tensor {
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const ref = a instanceof Tensor ? a : b instanceof Tensor ? b : cond;
-  const ta = scalarLike(ref, a);
-  const tb = scalarLike(ta, b);
+  const ta = scalarLike(ref, a, "where");
+  const tb = scalarLike(ta, b, "where");
   if (ta.dtype !== tb.dtype) {
     throw new Error(`where: dtype mismatch between the branches: ${ta.dtype} and ${tb.dtype}`);
   }
@@ -359,7 +365,8 @@ export function abs(x: Tensor): Tensor {
 }
 
 /**
- * Clamps values into `[lo, hi]` (gradient 1 inside, 0 outside).
+ * Clamps values into `[lo, hi]`: gradient 1 inside and at the bounds, 0
+ * outside (as in PyTorch); NaN stays NaN.
  *
  * @example
  * ```ts
@@ -370,5 +377,5 @@ export function abs(x: Tensor): Tensor {
  */
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   if (lo > hi) throw new Error(`clamp: lower bound ${lo} is above upper bound ${hi}`);
-  return minimum(maximum(x, lo), hi);
+  return where(lt(x, lo), lo, where(gt(x, hi), hi, x));
 }

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { dispatch } from "../engine.ts";
+import { dispatch, noGrad } from "../engine.ts";
 import type { WindowGeometry } from "../op_set.ts";
 import { normalizeAxis, showShape } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { add, div, exp, gt, log, minimum, mul, sub, unary, where } from "./elementwise.ts";
+import { add, div, eq, exp, gt, log, mul, sub, unary, where } from "./elementwise.ts";
 import { max, mean, sum } from "./reduce.ts";
 import { pad, reshape } from "./movement.ts";
 import { matmul } from "./linalg.ts";
@@ -130,8 +130,25 @@ export function elu(x: Tensor, alpha = 1): Tensor {
  * ```
  */
 export function softplus(x: Tensor): Tensor {
-  const threshold = 20;
-  return where(gt(x, threshold), x, log(add(exp(minimum(x, threshold)), 1)));
+  const above = gt(x, 20);
+  // The masked input, not minimum(x, 20), whose tie at 20 would halve the gradient.
+  const e = exp(where(above, 0, x));
+  const onePlus = add(e, 1);
+  return where(above, x, add(log(onePlus), log1pCorrection(e, onePlus)));
+}
+
+/**
+ * log1p(u) − log(1 + u), a constant (no gradient): 1 + u rounds away most of
+ * a small u (in float32, x = −15 would be 17% off and x ≤ −17 give 0), so the
+ * value gets Goldberg's correction log(w)·u/(w − 1), w = 1 + u (exactly u
+ * where w rounds to 1), while the gradient stays that of log(1 + eˣ), σ(x).
+ */
+function log1pCorrection(u: Tensor, w: Tensor): Tensor {
+  return noGrad(() => {
+    const d = sub(w, 1);
+    const exact = where(eq(d, 0), u, mul(log(w), div(u, where(eq(d, 0), 1, d))));
+    return sub(exact, log(w));
+  });
 }
 
 /**
@@ -234,6 +251,11 @@ export function windowGeometry(
 ): WindowGeometry {
   if (xShape.length !== 4) {
     throw new Error(`${op}: input must be NCHW (4 axes), got ${showShape(xShape)}`);
+  }
+  if (![kh, kw].every((k) => Number.isInteger(k) && k >= 1)) {
+    throw new Error(
+      `${op}: kernel size must be a positive integer, got ${kh === kw ? kh : `${kh}x${kw}`}`,
+    );
   }
   if (!Number.isInteger(stride) || stride < 1) {
     throw new Error(`${op}: stride must be a positive integer, got ${stride}`);

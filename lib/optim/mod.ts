@@ -21,6 +21,7 @@
 export {
   type BaseOptimizerOptions,
   Optimizer,
+  type OptimizerState,
   type ParamGroup,
   type ParamGroupSpec,
   type ParamState,

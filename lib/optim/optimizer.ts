@@ -12,6 +12,7 @@
  */
 import { noGrad } from "../engine.ts";
 import { Tensor } from "../tensor.ts";
+import { toBackend } from "../ops/creation.ts";
 
 /**
  * Hyperparameters every optimizer has.
@@ -84,6 +85,24 @@ export interface ParamState {
   step: number;
   /** Named state tensors, shaped like the parameter. */
   buffers: Record<string, Tensor>;
+}
+
+/**
+ * What {@linkcode Optimizer.exportState} returns.
+ *
+ * @example
+ * ```ts
+ * import type { OptimizerState } from "./optimizer.ts";
+ * const fresh: OptimizerState = { stepCount: 0, groups: [{ lr: 0.1, weightDecay: 0 }], params: [null] };
+ * ```
+ */
+export interface OptimizerState {
+  /** `step()` calls so far. */
+  stepCount: number;
+  /** Each group's hyperparameters (without its parameters). */
+  groups: Record<string, unknown>[];
+  /** Each parameter's state, by position in `params` (null before its first update). */
+  params: (ParamState | null)[];
 }
 
 /**
@@ -260,6 +279,79 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
   /** The state of `param` (step count and buffers), or undefined before its first update. */
   stateOf(param: Tensor): Readonly<ParamState> | undefined {
     return this.#state.get(param);
+  }
+
+  /**
+   * Everything needed to continue later exactly where this optimizer is:
+   * the step count, each group's hyperparameters (a schedule changes `lr`)
+   * and each parameter's state, by position in {@linkcode Optimizer.params}
+   * (the buffers are the optimizer's own tensors: copy them before changing
+   * them). `fit` saves it in its checkpoints.
+   *
+   * @example
+   * ```ts
+   * import { SGD, tensor } from "../../mod.ts";
+   * import assert from "node:assert/strict";
+   * const w = tensor([1, 2], { requiresGrad: true });
+   * const a = new SGD([w], { lr: 0.1, momentum: 0.9 });
+   * w.sum().backward();
+   * a.step();
+   * const b = new SGD([w], { lr: 0.5, momentum: 0.9 });
+   * b.importState(a.exportState());
+   * assert.equal(b.paramGroups[0].lr, 0.1);
+   * const velocity = (o: SGD) => o.stateOf(w)!.buffers.velocity.arraySync();
+   * assert.deepEqual(velocity(b), velocity(a));
+   * ```
+   */
+  exportState(): OptimizerState {
+    return {
+      stepCount: this.stepCount,
+      groups: this.paramGroups.map(({ params: _, ...hyper }) => ({ ...hyper })),
+      params: this.params.map((p) => this.#state.get(p) ?? null),
+    };
+  }
+
+  /**
+   * Continues from a state taken with {@linkcode Optimizer.exportState} (the
+   * same groups and parameter shapes; buffers are copied onto each
+   * parameter's backend). Checks everything before changing anything.
+   */
+  importState(state: OptimizerState): void {
+    const name = this.constructor.name;
+    const params = this.params;
+    if (state.groups.length !== this.paramGroups.length || state.params.length !== params.length) {
+      throw new Error(
+        `${name}.importState: the state has ${state.groups.length} groups and ` +
+          `${state.params.length} parameters, this optimizer ${this.paramGroups.length} and ` +
+          `${params.length}`,
+      );
+    }
+    state.params.forEach((s, i) => {
+      for (const [key, b] of Object.entries(s?.buffers ?? {})) {
+        if (b.size !== params[i].size) {
+          throw new Error(
+            `${name}.importState: buffer '${key}' of parameter ${i} has shape [${b.shape}], ` +
+              `the parameter [${params[i].shape}]`,
+          );
+        }
+      }
+    });
+    this.stepCount = state.stepCount;
+    state.groups.forEach((g, i) => Object.assign(this.paramGroups[i], g));
+    this.resetState();
+    noGrad(() =>
+      state.params.forEach((s, i) => {
+        if (!s) return;
+        const p = params[i];
+        const buffers = Object.fromEntries(
+          Object.entries(s.buffers).map(([k, b]) => {
+            const moved = toBackend(b, p.backend.name);
+            return [k, moved === b ? b.clone() : moved];
+          }),
+        );
+        this.#state.set(p, { step: s.step, buffers });
+      })
+    );
   }
 
   /** Forgets all per-parameter state (momentum, moment estimates, step counts). */

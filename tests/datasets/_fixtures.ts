@@ -1,21 +1,22 @@
 // Shared helpers for the dataset tests (not a test file itself).
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { loadMnist } from "../../datasets/mnist.ts";
 import { encodeIdx } from "../../datasets/idx.ts";
 import { Rng } from "../../lib/random.ts";
 
+let found: Promise<string> | undefined;
+
 /**
- * The directory with the real MNIST files, from NEURONBOOK_DATA. Throws (so
- * the test FAILS rather than skips) when the variable is unset.
+ * The folder holding the real MNIST .gz files, found the way users' code
+ * finds them: `loadMnist()`'s own search ($NEURONBOOK_DATA, then the cache,
+ * then a download into the cache). Fails (never skips) when none works,
+ * with loadMnist's error saying what to put where.
  */
-export function mnistDataDir(): string {
-  const dir = Deno.env.get("NEURONBOOK_DATA");
-  if (!dir) {
-    throw new Error(
-      "NEURONBOOK_DATA is not set: run the dataset tests with NEURONBOOK_DATA=<directory holding " +
-        "train-images-idx3-ubyte.gz etc.>, e.g. NEURONBOOK_DATA=/work/shared/datasets/mnist",
-    );
-  }
-  return dir;
+export function mnistDataDir(): Promise<string> {
+  found ??= loadMnist({ log: (m) => console.error(`  ${m}`) }).then((d) =>
+    dirname(d.sources["train-images-idx3-ubyte.gz"])
+  );
+  return found;
 }
 
 /** gzip-compresses bytes with the web CompressionStream. */

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { encodeIdx, gunzip, parseIdx, readIdxFile } from "../../datasets/idx.ts";
 import { gzip, mnistDataDir, syntheticSplit, withTempDir } from "./_fixtures.ts";
 
-Deno.test("readIdxFile parses the real MNIST files (NEURONBOOK_DATA)", async () => {
-  const dir = mnistDataDir();
+Deno.test("readIdxFile parses the real MNIST files", async () => {
+  const dir = await mnistDataDir();
   const trainImages = await readIdxFile(join(dir, "train-images-idx3-ubyte.gz"));
   assert.deepEqual(trainImages.dims, [60000, 28, 28]);
   assert.equal(trainImages.data.length, 60000 * 784);
@@ -111,7 +111,7 @@ Deno.test("gunzip: a trailer whose ISIZE (length) is wrong is corrupt", async ()
 
 Deno.test("readIdxFile: every error names the file", async () => {
   await withTempDir(async (dir) => {
-    const real = await Deno.readFile(join(mnistDataDir(), "t10k-labels-idx1-ubyte.gz"));
+    const real = await Deno.readFile(join(await mnistDataDir(), "t10k-labels-idx1-ubyte.gz"));
     const labels = await gunzip(real);
 
     // Truncated (un-gzipped name: no decompression).

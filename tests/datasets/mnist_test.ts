@@ -35,11 +35,14 @@ function histogram(labels: Uint8Array): number[] {
 const quiet = () => {};
 
 Deno.test("loadMnist reads the real MNIST from $NEURONBOOK_DATA", async () => {
-  const dataDir = mnistDataDir();
+  const dataDir = await mnistDataDir();
   await withTempDir(async (cache) => {
     const t0 = performance.now();
     // No `dir`: the directory comes from the environment variable.
-    const { train, test, sources, kind } = await loadMnist({ cacheDir: cache, download: false });
+    const { train, test, sources, kind } = await withEnv(
+      { NEURONBOOK_DATA: dataDir },
+      () => loadMnist({ cacheDir: cache, download: false }),
+    );
     const ms = performance.now() - t0;
     console.log(`  full MNIST loaded in ${ms.toFixed(0)} ms`);
     assert.equal(kind, "mnist");
@@ -91,8 +94,8 @@ Deno.test("loadMnist reads the real MNIST from $NEURONBOOK_DATA", async () => {
   });
 });
 
-Deno.test("the MNIST label files in NEURONBOOK_DATA match the published SHA-256 sums", async () => {
-  const dir = mnistDataDir();
+Deno.test("the MNIST label files found match the published SHA-256 sums", async () => {
+  const dir = await mnistDataDir();
   for (const name of ["train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]) {
     assert.equal(
       await sha256Hex(await Deno.readFile(join(dir, name))),
@@ -103,7 +106,7 @@ Deno.test("the MNIST label files in NEURONBOOK_DATA match the published SHA-256 
 });
 
 Deno.test("loadMnist: fashion-mnist refuses MNIST's files at the top of the directory", async () => {
-  const dir = mnistDataDir();
+  const dir = await mnistDataDir();
   await withTempDir(async (cache) => {
     await assert.rejects(
       loadMnist({ kind: "fashion-mnist", dir, cacheDir: cache, download: false }),
@@ -192,7 +195,7 @@ Deno.test("loadMnist: count mismatch, wrong size, bad label, swapped and truncat
     // A truncated real file.
     const d5 = join(root, "truncated");
     const realLabels = await gunzip(
-      await Deno.readFile(join(mnistDataDir(), "t10k-labels-idx1-ubyte.gz")),
+      await Deno.readFile(join(await mnistDataDir(), "t10k-labels-idx1-ubyte.gz")),
     );
     await writeFiles(d5, { ...good, [NAMES[3]]: await gzip(realLabels.subarray(0, 8 + 4321)) });
     await assert.rejects(load(d5), {

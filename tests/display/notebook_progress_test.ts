@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { fit, Linear, SGD, tensor } from "../../mod.ts";
 import type { JupyterDisplay } from "../../lib/jupyter.ts";
-import { NotebookProgress } from "../../lib/train/progress.ts";
+import { NotebookProgress } from "../../lib/display/progress.ts";
 
 interface Call {
   bundle: Record<string, string>;

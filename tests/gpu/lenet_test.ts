@@ -20,7 +20,7 @@ Deno.test({
   name: "LeNet-5 on WebGPU: one epoch on 5,000 MNIST images within 0.3 points of the CPU",
   ignore: ignoreGpu,
   async fn() {
-    const mnist = await loadMnist({ download: false });
+    const mnist = await loadMnist(); // option, $NEURONBOOK_DATA, cache or download, as users' code
     // The data stays on the CPU; fit moves one batch at a time to the model's backend.
     const train = imageData(mnist.train, { limit: 5000, normalize: "standard", backend: "cpu" });
     const test = imageData(mnist.test, { normalize: "standard", backend: "cpu" });

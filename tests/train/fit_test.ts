@@ -22,7 +22,7 @@ import {
   xor,
 } from "../../mod.ts";
 import { pointData } from "../../datasets/tensors.ts";
-import { TerminalProgress } from "../../lib/train/progress.ts";
+import { TerminalProgress } from "../../lib/display/progress.ts";
 
 Deno.test("XOR: a linear model cannot separate it, a 2-2-1 tanh MLP learns it", async () => {
   const data = pointData(xor({ n: 200, seed: 3, std: 0.1 }));
@@ -151,7 +151,7 @@ Deno.test("progress: one line per epoch when stdout is not a terminal", async ()
 });
 
 Deno.test("LeNet-5 on the first 5,000 MNIST training images reaches ≥ 95% on the first 1,000 test images", async () => {
-  const mnist = await loadMnist({ download: false });
+  const mnist = await loadMnist(); // option, $NEURONBOOK_DATA, cache or download, as users' code
   const train = imageData(mnist.train, { limit: 5000, normalize: "standard" });
   const test = imageData(mnist.test, { limit: 1000, normalize: "standard" });
   const model = lenet5({ rng: new Rng(0) });

@@ -1,50 +1,16 @@
 /**
- * Training progress: an updating bar in a terminal, one line per epoch when
- * stdout is not a terminal, and one output updated in place in a Jupyter
- * notebook. `Deno.jupyter` is looked up only when a reporter is created.
+ * Training progress as the reader sees it: an updating bar in a terminal,
+ * one line per epoch when stdout is not a terminal, and one output updated in
+ * place in a Jupyter notebook, with a small live chart. The training loop
+ * only reports numbers (`train/reporter.ts`); drawing them happens here. `Deno.jupyter` is looked up only when a reporter is created.
  *
  * @module
  */
 import { lineChartSvg } from "../plot/svg_chart.ts";
 import { escapeHtml, type JupyterDisplay, kernelJupyter } from "../jupyter.ts";
+import type { EpochUpdate, ProgressReporter, ProgressUpdate } from "../train/reporter.ts";
 
-/** What the training loop tells a reporter after a step it has read. */
-export interface ProgressUpdate {
-  /** Epoch, from 1. */
-  epoch: number;
-  /** Number of epochs. */
-  epochs: number;
-  /** Steps done in this epoch. */
-  step: number;
-  /** Steps per epoch. */
-  steps: number;
-  /** Mean training loss so far this epoch. */
-  loss: number;
-  /** Training accuracy so far this epoch (classification only). */
-  accuracy?: number;
-  /** Examples per second this epoch. */
-  examplesPerSecond: number;
-  /** Seconds elapsed in this epoch. */
-  seconds: number;
-}
-
-/** What the training loop tells a reporter at the end of an epoch. */
-export interface EpochUpdate extends ProgressUpdate {
-  /** Validation loss, if there is a validation set. */
-  valLoss?: number;
-  /** Validation accuracy, if there is a validation set. */
-  valAccuracy?: number;
-}
-
-/** Receives progress from `fit`. */
-export interface ProgressReporter {
-  /** After a step whose loss was read (throttle inside). */
-  update(u: ProgressUpdate): void;
-  /** At the end of each epoch. */
-  epochEnd(u: EpochUpdate): void;
-  /** When training ends (normally or not); resolves once output is flushed. */
-  close(): void | Promise<void>;
-}
+export type { EpochUpdate, ProgressReporter, ProgressUpdate } from "../train/reporter.ts";
 
 const pct = (v?: number) => v === undefined ? "" : `${(100 * v).toFixed(2)}%`;
 
