@@ -79,5 +79,7 @@ export {
   type GpuProvider,
   type MemoryStats,
   registerWebGpu,
+  runKernel,
+  type RunKernelOptions,
   type WebGpuBackendOptions,
 } from "./gpu/mod.ts";

@@ -214,6 +214,19 @@ export class WebGpuBackend implements Backend {
     };
   }
 
+  /**
+   * New storage of `size` elements whose contents are undefined until a
+   * kernel writes them (for hand-written kernels: `runKernel`).
+   */
+  allocate(dtype: DType, size: number): unknown {
+    return this.#allocate(dtype, size, false);
+  }
+
+  /** The buffer of a tensor on this backend (a host-held scalar is uploaded first). */
+  bufferOf(info: TensorInfo): GPUBuffer {
+    return this.#bufferOf(info);
+  }
+
   #allocate(dtype: DType, size: number, forUpload: boolean): GpuStorage {
     const bytes = size * 4;
     if (bytes > this.#maxBinding) {

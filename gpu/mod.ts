@@ -50,6 +50,7 @@ import {
 } from "./backend.ts";
 
 export { createWebGpuBackend, type GpuInfo, WebGpuBackend } from "./backend.ts";
+export { runKernel, type RunKernelOptions } from "./run_kernel.ts";
 export type { WebGpuBackendOptions } from "./backend.ts";
 export type { MemoryStats } from "./buffer_pool.ts";
 export type { Counters } from "./program.ts";

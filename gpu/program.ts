@@ -127,10 +127,12 @@ export class Recorder {
   /**
    * Encodes one dispatch of `p` with uniform block `params` (at most
    * {@linkcode PARAM_WORDS} words) and storage `buffers` at bindings 1, 2, ...
+   * With `params` null (a hand-written kernel, see `runKernel`) there is no
+   * uniform block and the buffers take bindings 0, 1, ...
    */
   dispatch(
     p: Pipeline,
-    params: Uint32Array,
+    params: Uint32Array | null,
     buffers: readonly GPUBuffer[],
     groups: readonly [number, number?, number?],
   ): void {
@@ -142,14 +144,18 @@ export class Recorder {
           `maxComputeWorkgroupsPerDimension (${this.#maxGroups}); use smaller tensors`,
       );
     }
-    if (this.#slots === this.batchSize) this.flush();
-    const slot = this.#slots++;
-    this.#arenaWords.set(params, slot * PARAM_WORDS);
-    const entries: GPUBindGroupEntry[] = [{
-      binding: 0,
-      resource: { buffer: this.#arena, offset: slot * PARAM_BYTES, size: PARAM_BYTES },
-    }];
-    buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    const entries: GPUBindGroupEntry[] = [];
+    if (params) {
+      if (this.#slots === this.batchSize) this.flush();
+      const slot = this.#slots++;
+      this.#arenaWords.set(params, slot * PARAM_WORDS);
+      entries.push({
+        binding: 0,
+        resource: { buffer: this.#arena, offset: slot * PARAM_BYTES, size: PARAM_BYTES },
+      });
+    }
+    const first = entries.length;
+    buffers.forEach((buffer, i) => entries.push({ binding: first + i, resource: { buffer } }));
     const group = this.#device.createBindGroup({ layout: p.layout, entries });
     const pass = this.#openPass();
     pass.setPipeline(p.pipeline);
