@@ -96,7 +96,7 @@ Deno.test({
       "--out",
       out,
       "--timeout",
-      "40",
+      "45",
     ]);
     assert.equal(code, 0);
     const rows = Object.fromEntries(
