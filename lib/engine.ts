@@ -16,6 +16,7 @@ import {
 } from "./op_set.ts";
 import type { Backend, OutSpec } from "./backend.ts";
 import { sizeOf } from "./shape.ts";
+import { describeAllocation, isAllocationFailure } from "./format.ts";
 import { beginScope, endScope, infoOf, Tensor, trackTensor } from "./tensor.ts";
 
 let gradEnabled = true;
@@ -176,7 +177,18 @@ export function dispatch<P extends Primitive>(
     }
   }
   const out: OutSpec = { shape, dtype, size: sizeOf(shape) };
-  const storage = backend.kernels[prim](inputs.map(infoOf), attrs, out);
+  let storage: unknown;
+  try {
+    storage = backend.kernels[prim](inputs.map(infoOf), attrs, out);
+  } catch (err) {
+    if (!isAllocationFailure(err)) throw err;
+    throw new RangeError(
+      `${prim}: cannot allocate its output, ${describeAllocation(dtype, shape)}`,
+      {
+        cause: err,
+      },
+    );
+  }
   return record(new Tensor(backend, storage, shape, dtype), prim, inputs, attrs as GraphAttrs[P]);
 }
 

@@ -152,3 +152,39 @@ export function describeValue(v: unknown): string {
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
   return `an object (${(v as object).constructor?.name ?? "no prototype"})`;
 }
+
+/**
+ * The size of a tensor that could not be allocated, for the error: dtype,
+ * shape, elements and bytes.
+ *
+ * @example
+ * ```ts
+ * import { describeAllocation } from "./format.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   describeAllocation("float32", [1000, 1000]),
+ *   "a float32 tensor of shape [1000, 1000]: 1,000,000 elements need 4,000,000 bytes (0.0 GiB)",
+ * );
+ * ```
+ */
+export function describeAllocation(dtype: DType, shape: Shape): string {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const bytes = n * (dtype === "float64" ? 8 : 4);
+  return `a ${dtype} tensor of shape [${shape.join(", ")}]: ${n.toLocaleString("en-US")} ` +
+    `elements need ${bytes.toLocaleString("en-US")} bytes (${(bytes / 2 ** 30).toFixed(1)} GiB)`;
+}
+
+/**
+ * Whether `err` is the JavaScript engine failing to allocate a typed array.
+ *
+ * @example
+ * ```ts
+ * import { isAllocationFailure } from "./format.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isAllocationFailure(new RangeError("Array buffer allocation failed")), true);
+ * ```
+ */
+export function isAllocationFailure(err: unknown): boolean {
+  return err instanceof RangeError &&
+    /allocation failed|Invalid typed array length|Array buffer/i.test(err.message);
+}

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describeValue } from "../format.ts";
+import { describeAllocation, describeValue, isAllocationFailure } from "../format.ts";
 import { type Backend, getBackend, type TypedArray } from "../backend.ts";
 import type { DType, Shape } from "../op_set.ts";
 import { type NestedArray, Tensor } from "../tensor.ts";
@@ -34,11 +34,9 @@ function arrayFor(dtype: DType, n: number, shape: Shape = [n]): TypedArray {
   try {
     return new Make(n);
   } catch (err) {
-    const bytes = n * Make.BYTES_PER_ELEMENT;
+    if (!isAllocationFailure(err)) throw err;
     throw new RangeError(
-      `cannot allocate a ${dtype} tensor of shape ${showShape(shape)}: ${
-        n.toLocaleString("en-US")
-      } elements need ${bytes.toLocaleString("en-US")} bytes (${(bytes / 2 ** 30).toFixed(1)} GiB)`,
+      `cannot allocate ${describeAllocation(dtype, shape)}`,
       { cause: err },
     );
   }

@@ -7,8 +7,10 @@ import {
   crossEntropy,
   full,
   gradcheck,
+  matmul,
   max,
   maxPool2d,
+  ones,
   pow,
   relu,
   sign,
@@ -47,6 +49,11 @@ Deno.test("tensors: a tensor too large for memory names its shape and size", () 
   assert.throws(
     () => zeros([100_000, 100_000]),
     /cannot allocate a float32 tensor of shape \[100000, 100000\].*40,000,000,000 bytes/,
+  );
+  // An op whose output is too large says which op, and the shape and size of its output.
+  assert.throws(
+    () => matmul(ones([100_000, 1]), ones([1, 100_000])),
+    /matmul: cannot allocate its output, a float32 tensor of shape \[(1, )?100000, 100000\].*40,000,000,000 bytes/,
   );
 });
 
