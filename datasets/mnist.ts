@@ -555,6 +555,31 @@ async function findInUserDirs(
   return undefined;
 }
 
+/** `name` in the cache folder if there and matching its published sum (else said, and undefined). */
+async function findInCache(
+  name: string,
+  cacheDir: string,
+  expected: string | undefined,
+  download: boolean,
+  log: (message: string) => void,
+): Promise<Found | undefined> {
+  const path = join(cacheDir, name);
+  const bytes = await readIfFile(path);
+  if (bytes === undefined) return undefined;
+  const got = await sha256Hex(bytes);
+  if (expected !== undefined && got !== expected.toLowerCase()) {
+    const problem = `${path}: SHA-256 mismatch: expected ${expected}, got ${got}`;
+    if (!download) {
+      throw new Error(
+        `${problem}. The cached file is corrupt or not the published one: delete it, allow downloads, or put your own copy in a data directory (options.dir / NEURONBOOK_DATA), which is not checksum-verified.`,
+      );
+    }
+    log(`${problem}; downloading it again`);
+    return undefined;
+  }
+  return { name, path, bytes, gzipped: true };
+}
+
 /**
  * Loads MNIST (or Fashion-MNIST) as plain typed arrays: from `options.dir` /
  * `$NEURONBOOK_DATA`, then the checksum-verified cache, then (unless
@@ -598,30 +623,14 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
   const loc = resolveLocations(kind, options, log);
 
   const found = new Map<string, Found>();
-  const staleCache: string[] = [];
   for (const name of FILE_ORDER) {
     // (a) the user's directory: trusted as is.
     const mine = await findInUserDirs(name, kind, loc);
     if (mine) found.set(name, mine);
     if (found.has(name) || loc.cacheDir === undefined) continue;
     // (b) the cache: must match the published sum.
-    const path = join(loc.cacheDir, name);
-    const bytes = await readIfFile(path);
-    if (bytes === undefined) continue;
-    const expected = checksums[name];
-    const got = await sha256Hex(bytes);
-    if (expected !== undefined && got !== expected.toLowerCase()) {
-      const problem = `${path}: SHA-256 mismatch: expected ${expected}, got ${got}`;
-      if (!download) {
-        throw new Error(
-          `${problem}. The cached file is corrupt or not the published one: delete it, allow downloads, or put your own copy in a data directory (options.dir / NEURONBOOK_DATA), which is not checksum-verified.`,
-        );
-      }
-      log(`${problem}; downloading it again`);
-      staleCache.push(name);
-      continue;
-    }
-    found.set(name, { name, path, bytes, gzipped: true });
+    const cached = await findInCache(name, loc.cacheDir, checksums[name], download, log);
+    if (cached) found.set(name, cached);
   }
 
   const missing = FILE_ORDER.filter((name) => !found.has(name));
