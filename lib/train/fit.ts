@@ -127,9 +127,10 @@ const timeUp = (run: Run) =>
 
 function stop(run: Run, cause: StopCause, reason?: string): void {
   run.history.stopped = cause;
-  run.history.stopReason = reason ??
-    `maxSeconds ${run.options.maxSeconds} reached at epoch ${run.epoch}, step ${run.step} ` +
-      `of ${run.steps}`;
+  const where = run.step === 0
+    ? `after epoch ${run.epoch - 1}`
+    : `at epoch ${run.epoch}, step ${run.step} of ${run.steps}`;
+  run.history.stopReason = reason ?? `maxSeconds ${run.options.maxSeconds} reached ${where}`;
 }
 
 /** The epoch's row order (replayed from the saved generator state after a resume). */

@@ -4,45 +4,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  Adam,
-  CosineLR,
-  Dropout,
   fit,
   type History,
   Linear,
   loadModel,
   manualSeed,
   ReLU,
-  Rng,
   saveModel,
   Sequential,
   SGD,
-  tensor,
 } from "../../mod.ts";
 import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { base, problem, setup } from "./_resume_child.ts";
 import { decodeSafetensors, encodeSafetensors, loadSafetensors } from "../../lib/io/safetensors.ts";
-
-function problem() {
-  const rng = new Rng(5);
-  const x = tensor(Array.from({ length: 40 }, () => [rng.normal(), rng.normal()]));
-  const y = tensor(Array.from({ length: 40 }, (_, i) => i % 3), { dtype: "int32" });
-  return { x, y };
-}
-
-function setup() {
-  manualSeed(1); // Dropout draws from the global generator
-  const model = new Sequential(
-    new Linear(2, 16, { rng: new Rng(2) }),
-    new ReLU(),
-    new Dropout(0.2),
-    new Linear(16, 3, { rng: new Rng(3) }),
-  );
-  const optimizer = new Adam(model.parameters(), { lr: 0.05 });
-  const scheduler = new CosineLR(optimizer, { tMax: 4 });
-  return { model, optimizer, scheduler };
-}
-
-const base = { epochs: 4, batchSize: 6, progress: false as const, seed: 9 };
 
 Deno.test("a run resumed after every step is bit-identical to an uninterrupted one", async () => {
   const data = problem();
@@ -197,5 +171,51 @@ Deno.test("saveModel onto a folder names it; stale temporaries of killed writes 
   live.close();
   await writeFileAtomic(join(dir, "x.bin"), new Uint8Array([1, 2]));
   assert.deepEqual(await Deno.readFile(join(dir, "x.bin")), new Uint8Array([1, 2]));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a training process killed with SIGKILL resumes to the weights of an uninterrupted run", async () => {
+  const data = problem();
+  const a = setup();
+  await fit(a.model, data, { ...base, epochs: 30, optimizer: a.optimizer, scheduler: a.scheduler });
+
+  const dir = await Deno.makeTempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./_resume_child.ts", import.meta.url).pathname, dir],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const file = join(dir, "checkpoint.safetensors");
+  let step = 0;
+  for (let i = 0; i < 600 && step < 3; i++) { // wait for a checkpoint a few steps in
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      step = JSON.parse(decodeSafetensors(await Deno.readFile(file)).metadata["neuronbook.fit"])
+        .step;
+    } catch { /* not written yet, or being renamed */ }
+  }
+  child.kill("SIGKILL");
+  const { code } = await child.status;
+  assert.notEqual(code, 0, "the child was killed, not finished");
+  assert.equal(
+    [...Deno.readDirSync(dir)].filter((e) => e.name.includes(".tmp-")).length <= 1,
+    true,
+    "at most one temporary left behind",
+  );
+
+  const b = setup();
+  manualSeed(777); // a restarted kernel: any global state
+  const h = await fit(b.model, data, {
+    ...base,
+    epochs: 30,
+    optimizer: b.optimizer,
+    scheduler: b.scheduler,
+    checkpoint: dir,
+    resume: true,
+  });
+  assert.equal(h.epochs.length, 30);
+  const params = (m: Sequential) => m.parameters().map((p) => Array.from(p.dataSync()));
+  assert.deepEqual(params(b.model), params(a.model));
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["checkpoint.safetensors"]);
   await Deno.remove(dir, { recursive: true });
 });
