@@ -8,5 +8,5 @@
 import { cpuBench } from "./cpu_bench.ts";
 import { gpuBench } from "./gpu_bench.ts";
 
-cpuBench();
+await cpuBench();
 await gpuBench();

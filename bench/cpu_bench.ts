@@ -1,7 +1,10 @@
 /**
- * CPU kernel benchmark: GFLOP/s of the blocked `matmulInto` against a naive
- * i-k-j loop, measured in the same run so the ratio is meaningful on any
- * machine.
+ * CPU bench, every figure measured in one run so the ratios mean something
+ * on a shared, noisy machine: float32 matmul GFLOP/s for the plain-JS
+ * reference (`"cpu-reference"`), the WebAssembly kernels on one thread and
+ * on all threads (`"cpu"`); LeNet-5's convolutions forward and backward; and
+ * LeNet-5 and MLP 784-100-10 training images/s (batch 64, SGD momentum 0.9)
+ * on both CPU backends.
  *
  * Run alone: `deno run --allow-read --allow-env bench/cpu_bench.ts`;
  * `deno task bench` runs it together with the WebGPU bench (`bench/bench.ts`).
@@ -9,8 +12,20 @@
  * @module
  */
 import { matmulInto } from "../lib/cpu/matmul.ts";
-import { Rng } from "../lib/random.ts";
-import { conv2d, onesLike, randn } from "../mod.ts";
+import { type FastCpuBackend, setCpuThreads } from "../lib/cpu/fast_backend.ts";
+import {
+  conv2d,
+  getBackend,
+  initBackend,
+  lenet5,
+  mlp,
+  type Module,
+  onesLike,
+  randn,
+  Rng,
+  setBackend,
+} from "../mod.ts";
+import { trainStep } from "./_train_step.ts";
 
 /** Timing summary of a few repetitions, in milliseconds. */
 interface Timing {
@@ -20,8 +35,7 @@ interface Timing {
 
 /**
  * Runs `fn` untimed for a while first (the JIT needs a few calls to reach its
- * final optimized code, and a late deoptimization would otherwise land in
- * the timings), then `reps` timed times.
+ * final optimized code), then `reps` timed times.
  */
 function timeIt(fn: () => void, reps: number, warmupMs = 300): Timing {
   const warmupEnd = performance.now() + warmupMs;
@@ -36,24 +50,12 @@ function timeIt(fn: () => void, reps: number, warmupMs = 300): Timing {
   return { best: times[0], median: times[Math.floor(times.length / 2)] };
 }
 
-/** The textbook baseline: i-k-j order with a hoisted a_ik over contiguous rows of B and C. */
-function naiveMatmul(
-  a: Float32Array,
-  b: Float32Array,
-  out: Float32Array,
-  m: number,
-  k: number,
-  n: number,
-) {
-  out.fill(0);
-  for (let i = 0; i < m; i++) {
-    const c0 = i * n;
-    for (let p = 0; p < k; p++) {
-      const aip = a[i * k + p];
-      const b0 = p * n;
-      for (let j = 0; j < n; j++) out[c0 + j] += aip * b[b0 + j];
-    }
-  }
+function gflops(flops: number, ms: number): string {
+  return (flops / ms / 1e6).toFixed(1);
+}
+
+function pad(s: string | number, width: number): string {
+  return String(s).padStart(width);
 }
 
 function randomFloat32(size: number, rng: Rng): Float32Array {
@@ -62,95 +64,144 @@ function randomFloat32(size: number, rng: Rng): Float32Array {
   return x;
 }
 
-function gflops(flops: number, ms: number): string {
-  return (flops / ms / 1e6).toFixed(2);
-}
-
-function pad(s: string | number, width: number): string {
-  return String(s).padStart(width);
-}
-
-/** Square float32 matmul: blocked vs naive, best and median of a few runs. */
-function benchMatmul(sizes: number[]): void {
-  console.log("\nmatmul float32, GFLOP/s = 2*m*k*n / time (best / median of reps)");
+/** Square float32 matmul: plain JS, WebAssembly on 1 thread and on all threads (best of reps). */
+async function benchMatmul(sizes: number[], threads: number): Promise<void> {
+  console.log(`\nmatmul float32, GFLOP/s = 2*n^3 / best time (median in brackets)`);
   console.log(
-    `${pad("size", 6)} ${pad("blocked best", 13)} ${pad("median", 8)} ${pad("naive best", 11)} ${
-      pad("median", 8)
-    } ${pad("ratio", 6)}`,
+    `${pad("n", 5)} ${pad("plain JS", 14)} ${pad("wasm 1 thread", 16)} ${
+      pad(`wasm ${threads} threads`, 17)
+    } ${pad("1t/JS", 6)} ${pad(`${threads}t/1t`, 6)}`,
   );
+  const fast = getBackend("cpu") as FastCpuBackend;
   const rng = new Rng(1);
   const layout = { aBatchStride: 0, bBatchStride: 0, transA: false, transB: false };
-  for (const s of sizes) {
-    const a = randomFloat32(s * s, rng), b = randomFloat32(s * s, rng);
-    const out = new Float32Array(s * s);
-    const reps = s >= 1024 ? 5 : 9;
-    const flops = 2 * s * s * s;
-    const blocked = timeIt(() => matmulInto(a, b, out, 1, s, s, s, layout), reps);
-    const naive = timeIt(() => naiveMatmul(a, b, out, s, s, s), reps);
+  for (const n of sizes) {
+    const a = randomFloat32(n * n, rng), b = randomFloat32(n * n, rng);
+    const flops = 2 * n * n * n, reps = n >= 1024 ? 5 : 15;
+    const out = new Float32Array(n * n);
+    const js = timeIt(() => matmulInto(a, b, out, 1, n, n, n, layout), n >= 1024 ? 3 : reps);
+    const info = (x: Float32Array) => ({
+      storage: fast.upload(x, "float32"),
+      shape: [1, n, n],
+      dtype: "float32" as const,
+      size: n * n,
+    });
+    const ia = info(a),
+      ib = info(b),
+      spec = { shape: [1, n, n], dtype: "float32" as const, size: n * n };
+    const run = () =>
+      fast.dispose(fast.kernels.matmul([ia, ib], { transA: false, transB: false }, spec));
+    const before = setCpuThreads(1);
+    const one = timeIt(run, reps);
+    setCpuThreads(threads);
+    await fast.threadsReady();
+    const all = timeIt(run, reps);
+    setCpuThreads(before);
+    const cell = (t: Timing, w: number) =>
+      pad(`${gflops(flops, t.best)} (${gflops(flops, t.median)})`, w);
     console.log(
-      `${pad(s, 6)} ${pad(gflops(flops, blocked.best), 13)} ${
-        pad(gflops(flops, blocked.median), 8)
-      } ${pad(gflops(flops, naive.best), 11)} ${pad(gflops(flops, naive.median), 8)} ${
-        pad((naive.best / blocked.best).toFixed(2) + "x", 6)
-      }`,
+      `${pad(n, 5)} ${cell(js, 14)} ${cell(one, 16)} ${cell(all, 17)} ${
+        pad((js.best / one.best).toFixed(1) + "x", 6)
+      } ${pad((one.best / all.best).toFixed(2) + "x", 6)}`,
     );
   }
 }
 
-/**
- * Prints the CPU figures: blocked vs naive matmul at 256-1024, and LeNet-5's
- * convolutions forward and backward.
- *
- * @example
- * ```ts ignore
- * import { cpuBench } from "./cpu_bench.ts";
- * cpuBench();
- * ```
- */
-export function cpuBench(): void {
+/** LeNet-5's two convolutions at batch 64 (im2col + matmul), forward and backward, on both CPU backends. */
+async function benchLenetConvs(): Promise<void> {
+  console.log("\nLeNet-5 conv layers, batch 64, float32: ms (GFLOP/s), best of 9");
   console.log(
-    `neuronbook CPU bench | deno ${Deno.version.deno} (v8 ${Deno.version.v8}) | ${navigator.hardwareConcurrency} hardware threads`,
+    `${pad("layer", 28)} ${pad("reference fwd", 15)} ${pad("bwd", 15)} ${pad("fast fwd", 15)} ${
+      pad("bwd", 15)
+    } ${pad("speed-up", 9)}`,
   );
-  benchMatmul([256, 512, 1024]);
-  benchLenetConvs();
-}
-
-/**
- * LeNet-5's two convolutions at batch 64 through the tensor API (im2col +
- * blocked matmul), forward and backward (gradients for input, weight, bias).
- */
-function benchLenetConvs(): void {
-  console.log("\nLeNet-5 conv layers, batch 64, float32, GFLOP/s (best / median of reps)");
-  console.log(
-    `${pad("layer", 28)} ${pad("fwd ms", 8)} ${pad("GFLOP/s", 8)} ${pad("bwd ms", 8)} ${
-      pad("GFLOP/s", 8)
-    }`,
-  );
-  const rng = new Rng(2);
   const layers = [
     { name: "conv1 1→6 5x5 pad 2, 28x28", x: [64, 1, 28, 28], w: [6, 1, 5, 5], padding: 2 },
     { name: "conv2 6→16 5x5, 14x14", x: [64, 6, 14, 14], w: [16, 6, 5, 5], padding: 0 },
   ];
   for (const l of layers) {
-    const x = randn(l.x, { rng, requiresGrad: true });
-    const w = randn(l.w, { rng, requiresGrad: true });
-    const b = randn([l.w[0]], { rng, requiresGrad: true });
-    const out = conv2d(x, w, b, { padding: l.padding });
-    const [, oc, oh, ow] = out.shape;
-    const flops = 2 * l.x[0] * oc * oh * ow * l.w[1] * l.w[2] * l.w[3];
-    const fwd = timeIt(() => conv2d(x, w, b, { padding: l.padding }), 9);
-    const both = timeIt(() => {
-      const y = conv2d(x, w, b, { padding: l.padding });
-      y.backward(onesLike(y));
-    }, 9);
-    // Backward computes dX and dW, each as many multiply-adds as the forward pass.
-    const bwdBest = Math.max(both.best - fwd.best, 1e-6);
+    const cells: string[] = [];
+    const totals: number[] = [];
+    for (const backend of ["cpu-reference", "cpu"]) {
+      await setBackend(backend);
+      const rng = new Rng(2);
+      const x = randn(l.x, { rng, requiresGrad: true });
+      const w = randn(l.w, { rng, requiresGrad: true });
+      const b = randn([l.w[0]], { rng, requiresGrad: true });
+      const out = conv2d(x, w, b, { padding: l.padding });
+      const [, oc, oh, ow] = out.shape;
+      const flops = 2 * l.x[0] * oc * oh * ow * l.w[1] * l.w[2] * l.w[3];
+      const fwd = timeIt(() => conv2d(x, w, b, { padding: l.padding }), 9);
+      const both = timeIt(() => {
+        const y = conv2d(x, w, b, { padding: l.padding });
+        y.backward(onesLike(y));
+      }, 9);
+      // Backward computes dX and dW, each as many multiply-adds as the forward pass.
+      const bwd = Math.max(both.best - fwd.best, 1e-6);
+      cells.push(`${fwd.best.toFixed(2)} (${gflops(flops, fwd.best)})`);
+      cells.push(`${bwd.toFixed(2)} (${gflops(2 * flops, bwd)})`);
+      totals.push(both.best);
+    }
     console.log(
-      `${pad(l.name, 28)} ${pad(fwd.best.toFixed(2), 8)} ${pad(gflops(flops, fwd.best), 8)} ${
-        pad(bwdBest.toFixed(2), 8)
-      } ${pad(gflops(2 * flops, bwdBest), 8)}`,
+      `${pad(l.name, 28)} ${cells.map((c) => pad(c, 15)).join(" ")} ${
+        pad((totals[0] / totals[1]).toFixed(1) + "x", 9)
+      }`,
     );
   }
 }
 
-if (import.meta.main) cpuBench();
+/** Training images/s at batch 64 (SGD momentum 0.9, random data) on both CPU backends. */
+async function benchTraining(): Promise<void> {
+  console.log("\nTraining, batch 64, SGD momentum 0.9, random data: images/s (ms per step)");
+  console.log(
+    `${pad("model", 16)} ${pad("reference", 18)} ${pad("fast", 18)} ${pad("speed-up", 9)}`,
+  );
+  const models: [string, () => Module, number[], number][] = [
+    ["LeNet-5", () => lenet5(), [64, 1, 28, 28], 20],
+    ["MLP 784-100-10", () => mlp([784, 100, 10]), [64, 784], 200],
+  ];
+  for (const [name, make, shape, steps] of models) {
+    const rates: number[] = [];
+    const cells: string[] = [];
+    for (const backend of ["cpu-reference", "cpu"]) {
+      await setBackend(backend);
+      const step = trainStep(make(), shape);
+      const ms = timeIt(step, 5, 500).median; // warm up, then time `steps` steps in a row
+      const start = performance.now();
+      for (let i = 0; i < steps; i++) step();
+      const perStep = Math.min(ms, (performance.now() - start) / steps);
+      rates.push(shape[0] * 1000 / perStep);
+      cells.push(`${rates.at(-1)!.toFixed(0)} (${perStep.toFixed(2)})`);
+    }
+    console.log(
+      `${pad(name, 16)} ${cells.map((c) => pad(c, 18)).join(" ")} ${
+        pad((rates[1] / rates[0]).toFixed(1) + "x", 9)
+      }`,
+    );
+  }
+  await setBackend("cpu");
+}
+
+/**
+ * Prints the CPU figures: matmul at 256-1024 (plain JS, WebAssembly on one
+ * and on all threads), LeNet-5's convolutions forward and backward, and
+ * LeNet-5 / MLP training speed, reference vs fast.
+ *
+ * @example
+ * ```ts ignore
+ * import { cpuBench } from "./cpu_bench.ts";
+ * await cpuBench();
+ * ```
+ */
+export async function cpuBench(): Promise<void> {
+  const threads = navigator.hardwareConcurrency;
+  console.log(
+    `neuronbook CPU bench | deno ${Deno.version.deno} (v8 ${Deno.version.v8}) | ${threads} hardware threads`,
+  );
+  await initBackend("cpu-reference");
+  await benchMatmul([256, 512, 1024], threads);
+  await benchLenetConvs();
+  await benchTraining();
+}
+
+if (import.meta.main) await cpuBench();

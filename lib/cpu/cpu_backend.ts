@@ -1,6 +1,15 @@
 /**
- * The CPU backend: typed arrays, the exact reference for every primitive.
- * It registers itself as "cpu" when imported.
+ * The CPU backends, registered when this module is imported:
+ *
+ * - `"cpu"`: the fast backend (`fast_backend.ts`): WebAssembly SIMD kernels
+ *   on every core for float32, the reference kernels for the rest;
+ * - `"cpu-reference"`: {@linkcode CpuBackend}, plain typed arrays and the
+ *   plain-JS reference kernels for every primitive (the definition the fast
+ *   kernels are tested against). `setBackend("cpu-reference")` selects it.
+ *
+ * With the environment variable `NEURONBOOK_CPU=reference` (and
+ * `--allow-env`), `"cpu"` itself runs the reference kernels: how the whole
+ * test suite runs on them.
  *
  * @module
  */
@@ -12,54 +21,13 @@ import {
   type TypedArray,
 } from "../backend.ts";
 import type { DType } from "../op_set.ts";
-import { binary, cast, expand, unary, where } from "./elementwise.ts";
-import { argmax, reduce } from "./reduce.ts";
-import { gather, pad, permute, scatterAdd, slice } from "./movement.ts";
-import { matmulInto } from "./matmul.ts";
-import { col2im, im2col } from "./window.ts";
+import { referenceKernels } from "./reference_kernels.ts";
+import { FastCpuBackend } from "./fast_backend.ts";
 import { alloc } from "./elementwise.ts";
 
-type Float = Float32Array | Float64Array;
-
-const kernels: Kernels = {
-  unary: ([x], { op }, out) => unary(x, op, out),
-  binary: ([a, b], { op }, out) => binary(a, b, op, out),
-  where: ([c, a, b], _, out) => where(c, a, b, out),
-  reduce: ([x], { op, axes }, out) => reduce(x, op, axes, out),
-  argmax: ([x], { axis }, out) => argmax(x, axis, out),
-  cast: ([x], _, out) => cast(x, out),
-  expand: ([x], _, out) => expand(x, out),
-  permute: ([x], { perm }, out) => permute(x, perm, out),
-  slice: ([x], { starts }, out) => slice(x, starts, out),
-  pad: ([x], { before, value }, out) => pad(x, before, value, out),
-  gather: ([x, idx], _, out) => gather(x, idx, out),
-  scatterAdd: ([g, idx], _, out) => scatterAdd(g, idx, out),
-  matmul: ([a, b], { transA, transB }, out) => {
-    const [batch, m, n] = out.shape;
-    const k = transA ? a.shape[1] : a.shape[2];
-    const dst = alloc(out.dtype, out.size) as Float;
-    matmulInto(a.storage as Float, b.storage as Float, dst, batch, m, k, n, {
-      aBatchStride: a.shape[0] === 1 ? 0 : m * k,
-      bBatchStride: b.shape[0] === 1 ? 0 : k * n,
-      transA,
-      transB,
-    });
-    return dst;
-  },
-  im2col: ([x], { geom }, out) => {
-    const dst = alloc(out.dtype, out.size) as Float;
-    im2col(x.storage as Float, geom, dst);
-    return dst;
-  },
-  col2im: ([cols], { geom }, out) => {
-    const dst = alloc(out.dtype, out.size) as Float;
-    col2im(cols.storage as Float, geom, dst);
-    return dst;
-  },
-};
-
 /**
- * The CPU backend. Storage is a typed array; reads can be synchronous.
+ * The plain-JS reference CPU backend. Storage is a typed array; reads can be
+ * synchronous.
  *
  * @example
  * ```ts
@@ -71,9 +39,14 @@ const kernels: Kernels = {
  * ```
  */
 export class CpuBackend implements Backend {
-  readonly name = "cpu";
+  readonly name: string;
   readonly supportsFloat64 = true;
-  readonly kernels: Kernels = kernels;
+  readonly kernels: Kernels = referenceKernels;
+
+  /** A reference backend registered as `name` (default `"cpu-reference"`). */
+  constructor(name = "cpu-reference") {
+    this.name = name;
+  }
 
   /** Stores a copy of `data` (callers may reuse their array). */
   upload(data: TypedArray, dtype: DType): TypedArray {
@@ -96,4 +69,12 @@ export class CpuBackend implements Backend {
   dispose(_storage: unknown): void {}
 }
 
-registerBackend("cpu", () => new CpuBackend());
+/** Whether `NEURONBOOK_CPU=reference` asks for the reference kernels under the name "cpu". */
+function referenceRequested(): boolean {
+  const query = { name: "env", variable: "NEURONBOOK_CPU" } as const;
+  return Deno.permissions.querySync(query).state === "granted" &&
+    Deno.env.get("NEURONBOOK_CPU") === "reference";
+}
+
+registerBackend("cpu", () => referenceRequested() ? new CpuBackend("cpu") : new FastCpuBackend());
+registerBackend("cpu-reference", () => new CpuBackend());

@@ -1,0 +1,512 @@
+// WebAssembly SIMD kernels of the fast CPU backend (lib/cpu/fast_backend.ts).
+// Built by `deno task build:wasm` (lib/cpu/wasm/build.ts) with Debian's
+// clang-14 + wasm-ld into kernels_wasm.ts; float32 only (float64 and int32
+// stay on the plain-JS reference kernels).
+//
+// Rules that keep results reproducible:
+// - no fused multiply-add (relaxed SIMD): every product is rounded, then
+//   added, so results are the same on every machine;
+// - matmul work is split into fixed jobs (see mm_run); each output element
+//   is computed by the same sequence of operations whichever thread runs its
+//   job, so the result is bit-identical for any number of threads;
+// - NaN propagates through relu, step, sign, max/min (NaN in, NaN out).
+//
+// Pointers are byte offsets into the one shared memory; JavaScript owns the
+// allocator. Threads other than the main one only run mm_run.
+
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+typedef v128_t f4;
+
+// ---------------------------------------------------------------- matmul --
+
+// Register tile MR x NR: 4 rows x 8 columns = 8 f32x4 accumulators, which with
+// the two B vectors, the broadcast A value and a product temporary fits the
+// 16 SIMD registers V8 uses on x64 without spilling.
+#define MR 4
+#define NR 8
+// Depth of a packed block: a KC x NR strip of B (8 KiB) stays in L1.
+#ifndef KC
+#define KC 256
+#endif
+// Rows of A packed at once: MC x KC floats (64 KiB) stay in L2.
+#ifndef MC
+#define MC 64
+#endif
+// Columns of one job (and of one packed panel of B, KC x NJ floats = 256 KiB).
+#ifndef NJ
+#define NJ 256
+#endif
+// Rows of one job.
+#ifndef MJ
+#define MJ 256
+#endif
+
+// What mm_run reads: one batched product out[i] = op(A_i) op(B_i).
+typedef struct {
+  const float *a, *b;
+  float *c;
+  int32_t batch, m, n, k;
+  int32_t a_batch, b_batch;  // elements between matrices; 0 broadcasts
+  int32_t a_row, a_col;      // element (i, p) of A_i at a[i*a_row + p*a_col]
+  int32_t b_row, b_col;      // element (p, j) of B_i at b[p*b_row + j*b_col]
+} MatmulDesc;
+
+// Scratch floats one thread needs for mm_run: packed A block, packed B panel, a tile.
+#define MM_SCRATCH (MC * KC + KC * NJ + MR * NR)
+
+int32_t mm_scratch_floats(void) { return MM_SCRATCH; }
+
+// Packs rows [0, rows) x depth [0, kc) of x (element (i, p) at x[i*rs + p*ks])
+// as strips of `w` rows, k-major, zero-padding the last strip.
+static void pack(const float *x, int32_t rs, int32_t ks, int32_t rows, int32_t kc,
+                 int32_t w, float *out) {
+  for (int32_t i0 = 0; i0 < rows; i0 += w) {
+    int32_t left = rows - i0 < w ? rows - i0 : w;
+    const float *r0 = x + i0 * rs;
+    if (rs == 1 && left == w) {
+      // The w rows of one k step are contiguous: copy them as vectors.
+      for (int32_t p = 0; p < kc; p++) {
+        const float *src = r0 + p * ks;
+        for (int32_t r = 0; r < w; r += 4) wasm_v128_store(out + r, wasm_v128_load(src + r));
+        out += w;
+      }
+    } else {
+      for (int32_t p = 0; p < kc; p++) {
+        const float *src = r0 + p * ks;
+        int32_t r = 0;
+        for (; r < left; r++) out[r] = src[r * rs];
+        for (; r < w; r++) out[r] = 0.0f;
+        out += w;
+      }
+    }
+  }
+}
+
+// tile (+)= A[MR x kc] * B[kc x NR], where the MR values of A for step p are
+// at ap + p*as and the NR values of B at bp + p*bs (a packed strip, or the
+// operand itself where it is laid out that way); writes rows x cols of c
+// (row stride ldc).
+static void micro(int32_t kc, const float *ap, int32_t as, const float *bp, int32_t bs,
+                  float *c, int32_t ldc, int32_t rows, int32_t cols, int32_t acc,
+                  float *tile) {
+  f4 c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
+  f4 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int32_t p = 0; p < kc; p++) {
+    f4 b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+    f4 a = wasm_v128_load32_splat(ap);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a, b0));
+    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(ap + 1);
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a, b0));
+    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(ap + 2);
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a, b0));
+    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a, b1));
+    a = wasm_v128_load32_splat(ap + 3);
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a, b0));
+    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a, b1));
+    ap += as;
+    bp += bs;
+  }
+  if (rows == MR && cols == NR) {
+#define ROW(r, x0, x1)                                                           \
+  {                                                                              \
+    float *d = c + (r) * ldc;                                                    \
+    if (acc) {                                                                   \
+      x0 = wasm_f32x4_add(wasm_v128_load(d), x0);                                \
+      x1 = wasm_f32x4_add(wasm_v128_load(d + 4), x1);                            \
+    }                                                                            \
+    wasm_v128_store(d, x0);                                                      \
+    wasm_v128_store(d + 4, x1);                                                  \
+  }
+    ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31)
+#undef ROW
+    return;
+  }
+  wasm_v128_store(tile, c00), wasm_v128_store(tile + 4, c01);
+  wasm_v128_store(tile + 8, c10), wasm_v128_store(tile + 12, c11);
+  wasm_v128_store(tile + 16, c20), wasm_v128_store(tile + 20, c21);
+  wasm_v128_store(tile + 24, c30), wasm_v128_store(tile + 28, c31);
+  for (int32_t r = 0; r < rows; r++) {
+    for (int32_t j = 0; j < cols; j++) {
+      float v = tile[r * NR + j];
+      c[r * ldc + j] = acc ? c[r * ldc + j] + v : v;
+    }
+  }
+}
+
+// C = A Bᵀ with both operands contiguous along k (a linear layer's forward,
+// a weight gradient): dot products, no packing. Each output is the sum of
+// four lanes (lane l adds the products p = l mod 4 in order), then the
+// k mod 4 leftover products; the same order wherever the output sits.
+static float dot_tail(float s, const float *a, const float *b, int32_t k4, int32_t k) {
+  for (int32_t p = k4; p < k; p++) s += a[p] * b[p];
+  return s;
+}
+
+static float hsum(f4 v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+static void dot_job(const float *a, int32_t lda, const float *b, int32_t ldb, float *c,
+                    int32_t ldc, int32_t m, int32_t n, int32_t k) {
+  int32_t k4 = k & ~3, i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const float *a0 = a + i * lda, *a1 = a0 + lda;
+    int32_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const float *b0 = b + j * ldb, *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
+      f4 s00 = wasm_f32x4_splat(0), s01 = s00, s02 = s00, s03 = s00;
+      f4 s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      for (int32_t p = 0; p < k4; p += 4) {
+        f4 x0 = wasm_v128_load(a0 + p), x1 = wasm_v128_load(a1 + p), y = wasm_v128_load(b0 + p);
+        s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x0, y));
+        s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x1, y));
+        y = wasm_v128_load(b1 + p);
+        s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x0, y));
+        s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x1, y));
+        y = wasm_v128_load(b2 + p);
+        s02 = wasm_f32x4_add(s02, wasm_f32x4_mul(x0, y));
+        s12 = wasm_f32x4_add(s12, wasm_f32x4_mul(x1, y));
+        y = wasm_v128_load(b3 + p);
+        s03 = wasm_f32x4_add(s03, wasm_f32x4_mul(x0, y));
+        s13 = wasm_f32x4_add(s13, wasm_f32x4_mul(x1, y));
+      }
+      float *c0 = c + i * ldc + j, *c1 = c0 + ldc;
+      c0[0] = dot_tail(hsum(s00), a0, b0, k4, k), c0[1] = dot_tail(hsum(s01), a0, b1, k4, k);
+      c0[2] = dot_tail(hsum(s02), a0, b2, k4, k), c0[3] = dot_tail(hsum(s03), a0, b3, k4, k);
+      c1[0] = dot_tail(hsum(s10), a1, b0, k4, k), c1[1] = dot_tail(hsum(s11), a1, b1, k4, k);
+      c1[2] = dot_tail(hsum(s12), a1, b2, k4, k), c1[3] = dot_tail(hsum(s13), a1, b3, k4, k);
+    }
+    for (; j < n; j++) {
+      const float *b0 = b + j * ldb;
+      f4 s0 = wasm_f32x4_splat(0), s1 = s0;
+      for (int32_t p = 0; p < k4; p += 4) {
+        f4 y = wasm_v128_load(b0 + p);
+        s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(a0 + p), y));
+        s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(a1 + p), y));
+      }
+      c[i * ldc + j] = dot_tail(hsum(s0), a0, b0, k4, k);
+      c[(i + 1) * ldc + j] = dot_tail(hsum(s1), a1, b0, k4, k);
+    }
+  }
+  for (; i < m; i++) {
+    const float *a0 = a + i * lda;
+    for (int32_t j = 0; j < n; j++) {
+      const float *b0 = b + j * ldb;
+      f4 s0 = wasm_f32x4_splat(0);
+      for (int32_t p = 0; p < k4; p += 4)
+        s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(a0 + p), wasm_v128_load(b0 + p)));
+      c[i * ldc + j] = dot_tail(hsum(s0), a0, b0, k4, k);
+    }
+  }
+}
+
+// Whether a product runs as dot products: A rows and B columns contiguous
+// along k, and small enough that the operands stay in cache without blocking.
+static int32_t use_dot(const MatmulDesc *d) {
+  return d->a_col == 1 && d->b_row == 1 && (d->m <= 64 || d->n <= 64);
+}
+
+// One job: rows [i0, i0+mj) x columns [j0, j0+nj) of product `bi`.
+static void mm_job(const MatmulDesc *d, int32_t bi, int32_t i0, int32_t mj, int32_t j0,
+                   int32_t nj, float *scratch) {
+  float *ap = scratch, *bp = scratch + MC * KC, *tile = bp + KC * NJ;
+  const float *a = d->a + bi * d->a_batch + i0 * d->a_row;
+  const float *b = d->b + bi * d->b_batch + j0 * d->b_col;
+  float *c = d->c + bi * d->m * d->n + i0 * d->n + j0;
+  int32_t n = d->n;
+  if (d->k == 0) {
+    for (int32_t i = 0; i < mj; i++)
+      for (int32_t j = 0; j < nj; j++) c[i * n + j] = 0.0f;
+    return;
+  }
+  if (use_dot(d)) {
+    dot_job(a, d->a_row, b, d->b_col, c, n, mj, nj, d->k);
+    return;
+  }
+  // Few rows: packing B would cost more than it saves, so the kernel reads
+  // whole 8-column strips of B in place (rows of B contiguous); only a
+  // ragged last strip is packed.
+  int32_t direct_b = d->b_col == 1 && mj <= 32;
+  for (int32_t pc = 0; pc < d->k; pc += KC) {
+    int32_t kc = d->k - pc < KC ? d->k - pc : KC;
+    // The first block of k overwrites C, later ones add to it.
+    int32_t acc = pc > 0;
+    const float *bk = b + pc * d->b_row;
+    int32_t full = direct_b ? nj / NR * NR : 0;
+    pack(bk + full * d->b_col, d->b_col, d->b_row, nj - full, kc, NR, bp);
+    for (int32_t ic = 0; ic < mj; ic += MC) {
+      int32_t mc = mj - ic < MC ? mj - ic : MC;
+      pack(a + ic * d->a_row + pc * d->a_col, d->a_row, d->a_col, mc, kc, MR, ap);
+      for (int32_t jr = 0; jr < nj; jr += NR) {
+        int32_t cols = nj - jr < NR ? nj - jr : NR;
+        const float *bs = jr < full ? bk + jr : bp + (jr - full) * kc;
+        int32_t bstride = jr < full ? d->b_row : NR;
+        for (int32_t ir = 0; ir < mc; ir += MR) {
+          int32_t rows = mc - ir < MR ? mc - ir : MR;
+          micro(kc, ap + ir * kc, MR, bs, bstride, c + (ic + ir) * n + jr, n, rows, cols, acc,
+                tile);
+        }
+      }
+    }
+  }
+}
+
+// Number of jobs of a product: a fixed grid of MJ x NJ blocks per batch entry,
+// independent of the number of threads.
+int32_t mm_jobs(const MatmulDesc *d) {
+  return d->batch * ((d->m + MJ - 1) / MJ) * ((d->n + NJ - 1) / NJ);
+}
+
+// Runs jobs first, first + step, ... < last (each thread takes a fixed set).
+void mm_run(const MatmulDesc *d, int32_t first, int32_t last, int32_t step, float *scratch) {
+  int32_t mb = (d->m + MJ - 1) / MJ, nb = (d->n + NJ - 1) / NJ;
+  for (int32_t job = first; job < last; job += step) {
+    int32_t bi = job / (mb * nb), rest = job % (mb * nb);
+    int32_t i0 = (rest / nb) * MJ, j0 = (rest % nb) * NJ;
+    int32_t mj = d->m - i0 < MJ ? d->m - i0 : MJ, nj = d->n - j0 < NJ ? d->n - j0 : NJ;
+    mm_job(d, bi, i0, mj, j0, nj, scratch);
+  }
+}
+
+// ---------------------------------------------------------- im2col/col2im --
+
+// Window geometry, as in op_set.ts.
+typedef struct {
+  int32_t n, c, h, w, kh, kw, stride, padding, out_h, out_w;
+} Geom;
+
+static int32_t max_i(int32_t a, int32_t b) { return a > b ? a : b; }
+static int32_t min_i(int32_t a, int32_t b) { return a < b ? a : b; }
+
+// Output columns [start, end) whose input column ox*stride + shift is inside [0, w).
+static void valid_range(int32_t shift, int32_t stride, int32_t w, int32_t out_w,
+                        int32_t *start, int32_t *end) {
+  int32_t s = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+  int32_t e = w - 1 - shift < 0 ? 0 : (w - 1 - shift) / stride + 1;
+  *start = min_i(s, out_w);
+  *end = max_i(*start, min_i(out_w, e));
+}
+
+void im2col(const float *restrict x, const Geom *g, float *restrict out) {
+  int32_t hw = g->h * g->w, s = g->stride, ow = g->out_w;
+  for (int32_t nc = 0; nc < g->n * g->c; nc++) {
+    const float *plane = x + nc * hw;
+    for (int32_t ky = 0; ky < g->kh; ky++) {
+      for (int32_t kx = 0; kx < g->kw; kx++) {
+        int32_t x0, x1;
+        valid_range(kx - g->padding, s, g->w, ow, &x0, &x1);
+        for (int32_t oy = 0; oy < g->out_h; oy++) {
+          int32_t iy = oy * s + ky - g->padding;
+          int32_t ox = 0;
+          if (iy >= 0 && iy < g->h) {
+            const float *src = plane + iy * g->w + kx - g->padding;
+            for (; ox < x0; ox++) out[ox] = 0.0f;
+            if (s == 1) {
+              for (; ox < x1; ox++) out[ox] = src[ox];
+            } else {
+              for (; ox < x1; ox++) out[ox] = src[ox * s];
+            }
+          }
+          for (; ox < ow; ox++) out[ox] = 0.0f;
+          out += ow;
+        }
+      }
+    }
+  }
+}
+
+void col2im(const float *restrict cols, const Geom *g, float *restrict out) {
+  int32_t hw = g->h * g->w, s = g->stride, ow = g->out_w;
+  for (int32_t i = 0; i < g->n * g->c * hw; i++) out[i] = 0.0f;
+  for (int32_t nc = 0; nc < g->n * g->c; nc++) {
+    float *plane = out + nc * hw;
+    for (int32_t ky = 0; ky < g->kh; ky++) {
+      for (int32_t kx = 0; kx < g->kw; kx++) {
+        int32_t x0, x1;
+        valid_range(kx - g->padding, s, g->w, ow, &x0, &x1);
+        for (int32_t oy = 0; oy < g->out_h; oy++) {
+          int32_t iy = oy * s + ky - g->padding;
+          if (iy >= 0 && iy < g->h) {
+            float *dst = plane + iy * g->w + kx - g->padding;
+            if (s == 1) {
+              for (int32_t ox = x0; ox < x1; ox++) dst[ox] += cols[ox];
+            } else {
+              for (int32_t ox = x0; ox < x1; ox++) dst[ox * s] += cols[ox];
+            }
+          }
+          cols += ow;
+        }
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------ elementwise --
+
+// Op codes, shared with fast_backend.ts.
+enum {
+  OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MAXIMUM, OP_MINIMUM,
+  OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_COPY
+};
+enum { U_NEG, U_ABS, U_SQRT, U_RELU, U_STEP, U_SIGN };
+
+static f4 isnan4(f4 x) { return wasm_f32x4_ne(x, x); }
+
+static f4 binary4(int32_t op, f4 a, f4 b) {
+  f4 one = wasm_f32x4_splat(1.0f);
+  switch (op) {
+    case OP_ADD: return wasm_f32x4_add(a, b);
+    case OP_SUB: return wasm_f32x4_sub(a, b);
+    case OP_MUL: return wasm_f32x4_mul(a, b);
+    case OP_DIV: return wasm_f32x4_div(a, b);
+    // As the reference: a where a >= b (or a is NaN), else b; NaN in b wins too.
+    case OP_MAXIMUM: return wasm_v128_bitselect(a, b, wasm_v128_or(wasm_f32x4_ge(a, b), isnan4(a)));
+    case OP_MINIMUM: return wasm_v128_bitselect(a, b, wasm_v128_or(wasm_f32x4_le(a, b), isnan4(a)));
+    case OP_EQ: return wasm_v128_and(wasm_f32x4_eq(a, b), one);
+    case OP_NE: return wasm_v128_and(wasm_f32x4_ne(a, b), one);
+    case OP_LT: return wasm_v128_and(wasm_f32x4_lt(a, b), one);
+    case OP_LE: return wasm_v128_and(wasm_f32x4_le(a, b), one);
+    case OP_GT: return wasm_v128_and(wasm_f32x4_gt(a, b), one);
+    case OP_GE: return wasm_v128_and(wasm_f32x4_ge(a, b), one);
+    default: return a;
+  }
+}
+
+// One scalar through the vector code, so both paths agree exactly.
+static float binary1(int32_t op, float a, float b) {
+  return wasm_f32x4_extract_lane(binary4(op, wasm_f32x4_splat(a), wasm_f32x4_splat(b)), 0);
+}
+
+// out[i] = a[i*sa] op b[i*sb] for i < n, with sa, sb in {0, 1} on the fast paths.
+static void binary_row(int32_t op, const float *a, int32_t sa, const float *b, int32_t sb,
+                       float *out, int32_t n) {
+  int32_t i = 0;
+  if (sa == 1 && sb == 1) {
+    for (; i + 4 <= n; i += 4)
+      wasm_v128_store(out + i, binary4(op, wasm_v128_load(a + i), wasm_v128_load(b + i)));
+  } else if (sa == 1 && sb == 0) {
+    f4 vb = wasm_f32x4_splat(*b);
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, binary4(op, wasm_v128_load(a + i), vb));
+  } else if (sa == 0 && sb == 1) {
+    f4 va = wasm_f32x4_splat(*a);
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, binary4(op, va, wasm_v128_load(b + i)));
+  }
+  for (; i < n; i++) out[i] = binary1(op, a[i * sa], b[i * sb]);
+}
+
+// Broadcasting binary op over `nd` axes (already coalesced by the caller):
+// operand strides sa, sb (0 on broadcast axes), output contiguous.
+void binary_nd(int32_t op, int32_t nd, const int32_t *shape, const int32_t *sa,
+               const int32_t *sb, const float *a, const float *b, float *out, int32_t *idx) {
+  int32_t inner = shape[nd - 1], rows = 1;
+  for (int32_t d = 0; d < nd - 1; d++) rows *= shape[d], idx[d] = 0;
+  int32_t oa = 0, ob = 0;
+  for (int32_t r = 0; r < rows; r++) {
+    binary_row(op, a + oa, sa[nd - 1], b + ob, sb[nd - 1], out + r * inner, inner);
+    for (int32_t d = nd - 2; d >= 0; d--) {
+      oa += sa[d], ob += sb[d];
+      if (++idx[d] < shape[d]) break;
+      oa -= sa[d] * shape[d], ob -= sb[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+static f4 unary4(int32_t op, f4 x) {
+  f4 zero = wasm_f32x4_splat(0.0f), one = wasm_f32x4_splat(1.0f);
+  switch (op) {
+    case U_NEG: return wasm_f32x4_neg(x);
+    case U_ABS: return wasm_f32x4_abs(x);
+    case U_SQRT: return wasm_f32x4_sqrt(x);
+    // x where !(x <= 0) (positive or NaN), else +0.
+    case U_RELU: return wasm_v128_andnot(x, wasm_f32x4_le(x, zero));
+    case U_STEP: {
+      f4 s = wasm_v128_and(wasm_f32x4_gt(x, zero), one);
+      return wasm_v128_bitselect(x, s, isnan4(x));
+    }
+    case U_SIGN: {
+      f4 s = wasm_v128_or(wasm_v128_and(wasm_f32x4_gt(x, zero), one),
+                          wasm_v128_and(wasm_f32x4_lt(x, zero), wasm_f32x4_splat(-1.0f)));
+      return wasm_v128_bitselect(x, s, isnan4(x));
+    }
+    default: return x;
+  }
+}
+
+void unary(int32_t op, const float *x, float *out, int32_t n) {
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, unary4(op, wasm_v128_load(x + i)));
+  for (; i < n; i++) out[i] = wasm_f32x4_extract_lane(unary4(op, wasm_f32x4_splat(x[i])), 0);
+}
+
+// ------------------------------------------------------------- reductions --
+
+enum { R_SUM, R_MAX, R_MIN };
+
+// dst (op)= src; NaN wins for max/min, as in the reference.
+static f4 combine4(int32_t op, f4 d, f4 v) {
+  if (op == R_SUM) return wasm_f32x4_add(d, v);
+  f4 better = op == R_MAX ? wasm_f32x4_gt(v, d) : wasm_f32x4_lt(v, d);
+  return wasm_v128_bitselect(v, d, wasm_v128_or(better, isnan4(v)));
+}
+
+static float combine1(int32_t op, float d, float v) {
+  return wasm_f32x4_extract_lane(combine4(op, wasm_f32x4_splat(d), wasm_f32x4_splat(v)), 0);
+}
+
+// Reduces a contiguous row of n floats; sums in float64 like the reference.
+static float reduce_row(int32_t op, const float *x, int32_t n, float init) {
+  int32_t i = 0;
+  if (op == R_SUM) {
+    v128_t s0 = wasm_f64x2_splat(0), s1 = s0;
+    for (; i + 4 <= n; i += 4) {
+      f4 v = wasm_v128_load(x + i);
+      s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(v));
+      s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+    }
+    v128_t s = wasm_f64x2_add(s0, s1);
+    double acc = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
+    for (; i < n; i++) acc += x[i];
+    return (float)((double)init + acc);
+  }
+  f4 m = wasm_f32x4_splat(init);
+  for (; i + 4 <= n; i += 4) m = combine4(op, m, wasm_v128_load(x + i));
+  float r = combine1(op, init, wasm_f32x4_extract_lane(m, 0));
+  r = combine1(op, r, wasm_f32x4_extract_lane(m, 1));
+  r = combine1(op, r, wasm_f32x4_extract_lane(m, 2));
+  r = combine1(op, r, wasm_f32x4_extract_lane(m, 3));
+  for (; i < n; i++) r = combine1(op, r, x[i]);
+  return r;
+}
+
+// Reduces x (coalesced shape, contiguous) into out, whose strides `so` are 0
+// along reduced axes; out must hold the identity (0, -inf, +inf) already.
+void reduce_nd(int32_t op, int32_t nd, const int32_t *shape, const int32_t *so,
+               const float *x, float *out, int32_t *idx) {
+  int32_t inner = shape[nd - 1], rows = 1, io = so[nd - 1];
+  for (int32_t d = 0; d < nd - 1; d++) rows *= shape[d], idx[d] = 0;
+  int32_t o = 0;
+  for (int32_t r = 0; r < rows; r++) {
+    const float *src = x + r * inner;
+    if (io == 0) {
+      out[o] = reduce_row(op, src, inner, out[o]);
+    } else {
+      float *dst = out + o;
+      int32_t i = 0;
+      for (; i + 4 <= inner; i += 4)
+        wasm_v128_store(dst + i, combine4(op, wasm_v128_load(dst + i), wasm_v128_load(src + i)));
+      for (; i < inner; i++) dst[i] = combine1(op, dst[i], src[i]);
+    }
+    for (int32_t d = nd - 2; d >= 0; d--) {
+      o += so[d];
+      if (++idx[d] < shape[d]) break;
+      o -= so[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
