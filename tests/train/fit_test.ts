@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   accuracy,
   Adam,
+  CosineLR,
   evaluate,
   fit,
   imageData,
@@ -155,8 +156,13 @@ Deno.test("LeNet-5 on the first 5,000 MNIST training images reaches ≥ 95% on t
   const train = imageData(mnist.train, { limit: 5000, normalize: "standard" });
   const test = imageData(mnist.test, { limit: 1000, normalize: "standard" });
   const model = lenet5({ rng: new Rng(0) });
+  // Annealing the learning rate makes the final model stable: with a constant
+  // rate the accuracy after the last step swings between 92% and 96% with
+  // the seed or the rounding of the float32 sums (reference vs fast kernels).
+  const optimizer = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   await fit(model, train, {
-    optimizer: new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 }),
+    optimizer,
+    scheduler: new CosineLR(optimizer, { tMax: 4 }),
     epochs: 4,
     batchSize: 16,
     seed: 0,
