@@ -25,7 +25,7 @@ import {
   Rng,
   setBackend,
 } from "../mod.ts";
-import { trainStep } from "./_train_step.ts";
+import { benchStep } from "./_train_step.ts";
 
 /** Timing summary of a few repetitions, in milliseconds. */
 interface Timing {
@@ -165,7 +165,7 @@ async function benchTraining(): Promise<void> {
     const cells: string[] = [];
     for (const backend of ["cpu-reference", "cpu"]) {
       await setBackend(backend);
-      const step = trainStep(make(), shape);
+      const step = benchStep(make(), shape);
       const ms = timeIt(step, 5, 500).median; // warm up, then time `steps` steps in a row
       const start = performance.now();
       for (let i = 0; i < steps; i++) step();

@@ -9,7 +9,7 @@
  * @module
  */
 import { getBackend, lenet5, mlp, type Module, setBackend } from "../mod.ts";
-import { trainStep } from "./_train_step.ts";
+import { benchStep } from "./_train_step.ts";
 import { FastCpuBackend } from "../lib/cpu/fast_backend.ts";
 
 type AnyKernel = (
@@ -47,7 +47,7 @@ function instrument(): {
 }
 
 function profile(name: string, model: Module, inShape: number[], steps: number) {
-  const step = trainStep(model, inShape);
+  const step = benchStep(model, inShape);
   for (let i = 0; i < 20; i++) step(); // warm up the JIT
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) step();
