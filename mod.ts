@@ -17,10 +17,88 @@
  *
  * @module
  */
-import "./lib/cpu/cpu_backend.ts";
-
-export { type NestedArray, Tensor } from "./lib/tensor.ts";
-export * from "./lib/ops/mod.ts";
+// The core. Importing lib/ops/mod.ts assembles it: Tensor's methods and the
+// CPU backend (the reference, always present).
+export { type NestedArray, type Node, Tensor } from "./lib/tensor.ts";
+export {
+  arange,
+  eye,
+  fromValues,
+  full,
+  linspace,
+  normal,
+  ones,
+  onesLike,
+  rand,
+  randn,
+  type RandomOptions,
+  tensor,
+  type TensorOptions,
+  toBackend,
+  toBackendAsync,
+  uniform,
+  zeros,
+  zerosLike,
+} from "./lib/ops/mod.ts";
+export {
+  abs,
+  add,
+  cast,
+  clamp,
+  div,
+  eq,
+  exp,
+  ge,
+  gt,
+  le,
+  log,
+  lt,
+  maximum,
+  minimum,
+  mul,
+  ne,
+  neg,
+  pow,
+  sqrt,
+  sub,
+  type TensorLike,
+  where,
+} from "./lib/ops/mod.ts";
+export { argmax, max, mean, min, sum, variance } from "./lib/ops/mod.ts";
+export {
+  concat,
+  expand,
+  flatten,
+  pad,
+  permute,
+  reshape,
+  slice,
+  type SliceRange,
+  squeeze,
+  stack,
+  take,
+  transpose,
+  unsqueeze,
+} from "./lib/ops/mod.ts";
+export { matmul, type MatmulOptions } from "./lib/ops/mod.ts";
+export {
+  avgPool2d,
+  conv2d,
+  type Conv2dOptions,
+  elu,
+  leakyRelu,
+  linear,
+  logSoftmax,
+  maxPool2d,
+  type PoolOptions,
+  relu,
+  sigmoid,
+  sign,
+  softmax,
+  softplus,
+  step,
+  tanh,
+} from "./lib/ops/mod.ts";
 export {
   isGradEnabled,
   type Keep,
@@ -31,15 +109,33 @@ export {
 } from "./lib/engine.ts";
 export {
   type Backend,
+  type BackendFactory,
   getBackend,
   initBackend,
+  type Kernel,
+  type Kernels,
   listBackends,
+  type OutSpec,
   registerBackend,
   setBackend,
+  type TensorInfo,
   type TypedArray,
 } from "./lib/backend.ts";
-export type { DType, Shape } from "./lib/op_set.ts";
-export { defaultRng, manualSeed, Rng, type RngState } from "./lib/random.ts";
+export { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from "./lib/op_set.ts";
+export type {
+  BinaryOp,
+  DType,
+  GraphAttrs,
+  GraphOp,
+  Primitive,
+  PrimitiveAttrs,
+  ReduceOp,
+  Shape,
+  UnaryOp,
+  ViewAttrs,
+  WindowGeometry,
+} from "./lib/op_set.ts";
+export { manualSeed, Rng, type RngState } from "./lib/random.ts";
 export {
   gradcheck,
   type GradcheckInputReport,
@@ -48,10 +144,37 @@ export {
   type GradcheckWorst,
 } from "./lib/gradcheck.ts";
 export { Value, type ValueGraph, valueGraph, type ValueGraphNode } from "./lib/value.ts";
-export { formatTensor } from "./lib/format.ts";
+
+// Built from ops: losses, optimizers, layers, training, checkpoints.
 export * from "./lib/losses.ts";
 export * from "./lib/optim/mod.ts";
-export * from "./lib/nn/mod.ts";
+export { Module } from "./lib/nn/module.ts";
+export {
+  gaussianInit,
+  heInit,
+  type Initializer,
+  type InitOptions,
+  lecunInit,
+  uniformInit,
+  xavierInit,
+} from "./lib/nn/init.ts";
+export {
+  AvgPool2d,
+  Conv2d,
+  type Conv2dLayerOptions,
+  Dropout,
+  type DropoutOptions,
+  Flatten,
+  Linear,
+  type LinearOptions,
+  MaxPool2d,
+  type ParameterOptions,
+  Pool2d,
+  type PoolLayerOptions,
+  Sequential,
+} from "./lib/nn/layers.ts";
+export * from "./lib/nn/activations.ts";
+export * from "./lib/nn/summary.ts";
 export * from "./lib/nn/models.ts";
 export * from "./lib/train/fit.ts";
 export * from "./lib/train/metrics.ts";
@@ -63,13 +186,17 @@ export {
 export {
   autoProgress,
   NotebookProgress,
+  type NotebookProgressOptions,
   type ProgressReporter,
   TerminalProgress,
 } from "./lib/display/progress.ts";
 export type { EpochUpdate, ProgressUpdate } from "./lib/train/reporter.ts";
 export { type StepResult, trainStep } from "./lib/train/train_step.ts";
+export type { JupyterDisplay, MimeBundle } from "./lib/jupyter.ts";
 export { loadModel, saveModel } from "./lib/io/checkpoint.ts";
 export * from "./datasets/mod.ts";
+
+// The WebGPU backend: registered here, started by setBackend("webgpu").
 export {
   type Counters,
   gpu,
@@ -79,6 +206,7 @@ export {
   type GpuProvider,
   type MemoryStats,
   registerWebGpu,
+  type RequestGpuOptions,
   runKernel,
   type RunKernelOptions,
   type WebGpuBackendOptions,

@@ -16,26 +16,14 @@
  *
  * @module
  */
-export {
-  encodeIdx,
-  gunzip,
-  IDX_IMAGES_MAGIC,
-  IDX_LABELS_MAGIC,
-  type IdxArray,
-  parseIdx,
-  type ParseIdxOptions,
-  readIdxFile,
-} from "./idx.ts";
+export { type IdxArray, parseIdx, type ParseIdxOptions, readIdxFile } from "./idx.ts";
 export {
   type ImageSet,
   loadMnist,
   type LoadMnistOptions,
-  MNIST_FILES,
-  MNIST_SOURCES,
   type MnistData,
   type MnistKind,
   pixelStats,
-  sha256Hex,
   sliceImageSet,
   toFloat,
   type ToFloatOptions,

@@ -54,7 +54,7 @@ export { runKernel, type RunKernelOptions } from "./run_kernel.ts";
 export type { WebGpuBackendOptions } from "./backend.ts";
 export type { MemoryStats } from "./buffer_pool.ts";
 export type { Counters } from "./program.ts";
-export type { GpuLimits, GpuProvider } from "./device.ts";
+export type { GpuLimits, GpuProvider, RequestGpuOptions } from "./device.ts";
 
 /**
  * (Re)registers the "webgpu" backend with `options`: a stand-in for

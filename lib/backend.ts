@@ -76,9 +76,10 @@ export interface Backend {
   readonly declineAuto?: string;
 }
 
-type Factory = () => Backend | Promise<Backend>;
+/** Makes a backend, on first use (never at import time). */
+export type BackendFactory = () => Backend | Promise<Backend>;
 
-const factories = new Map<string, Factory>();
+const factories = new Map<string, BackendFactory>();
 const ready = new Map<string, Backend>();
 let current = "cpu";
 
@@ -95,7 +96,7 @@ let current = "cpu";
  * assert.ok(listBackends().includes("cpu-copy"));
  * ```
  */
-export function registerBackend(name: string, factory: Factory): void {
+export function registerBackend(name: string, factory: BackendFactory): void {
   factories.set(name, factory);
   ready.delete(name);
 }

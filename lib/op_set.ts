@@ -142,6 +142,7 @@ export type Primitive = keyof PrimitiveAttrs;
  * always contiguous) but still takes part in autograd.
  */
 export interface ViewAttrs {
+  /** `ops/movement.ts` `reshape`: the same storage seen with a new shape. */
   reshape: { shape: Shape };
 }
 

@@ -251,6 +251,7 @@ export class Tensor {
     return parts.join(", ");
   }
 
+  /** What `console.log` and the REPL show: {@linkcode Tensor.toString}. */
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }

@@ -7,7 +7,7 @@
  * the lecturer's code cells, matched by cell id), run top to bottom in a fresh
  * Deno kernel by `tools/nbexec.py` (two at a time, `--timeout S` each, past
  * failing cells, with each cell's output capped), and scored from the
- * verdicts its check cells display (`neuronbook/homework`'s
+ * verdicts its check cells display (`@neuronbook/neuronbook/homework`'s
  * `application/vnd.neuronbook.check+json`). It writes `DIR/grades.csv`,
  * `DIR/report.html` (per-question statistics with the common wrong values),
  * `DIR/feedback/NAME.md` (each student's wrong answers in the checkers'

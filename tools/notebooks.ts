@@ -283,7 +283,7 @@ async function runOne(
   return { notebook: rel, ok: true, seconds: status.seconds, html };
 }
 
-/** Verdicts of `neuronbook/homework` checks as they appear in an executed notebook. */
+/** Verdicts of `@neuronbook/neuronbook/homework` checks as they appear in an executed notebook. */
 const CHECK_MIME = "application/vnd.neuronbook.check+json";
 
 /**

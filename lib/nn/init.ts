@@ -117,7 +117,7 @@ export function uniformInit(low: number, high: number): Initializer {
  * assert.ok(Math.abs(std - 0.1) < 0.01);
  * ```
  */
-export const lecunInit: Initializer = (shape, options) => {
+export const lecunInit: Initializer = (shape, options): Tensor => {
   checkFan("lecunInit", options.fanIn, "fanIn");
   return normal(shape, 0, 1 / Math.sqrt(options.fanIn), randomOptions(options));
 };
@@ -137,7 +137,7 @@ export const lecunInit: Initializer = (shape, options) => {
  * assert.ok(w.dataSync().every((v) => Math.abs(v) <= bound));
  * ```
  */
-export const xavierInit: Initializer = (shape, options) => {
+export const xavierInit: Initializer = (shape, options): Tensor => {
   checkFan("xavierInit", options.fanIn, "fanIn");
   checkFan("xavierInit", options.fanOut, "fanOut");
   const bound = Math.sqrt(6 / (options.fanIn + options.fanOut));
@@ -159,7 +159,7 @@ export const xavierInit: Initializer = (shape, options) => {
  * assert.deepEqual(a.dataSync(), b.dataSync()); // same seed, same weights
  * ```
  */
-export const heInit: Initializer = (shape, options) => {
+export const heInit: Initializer = (shape, options): Tensor => {
   checkFan("heInit", options.fanIn, "fanIn");
   return normal(shape, 0, Math.sqrt(2 / options.fanIn), randomOptions(options));
 };

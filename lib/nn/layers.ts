@@ -356,7 +356,19 @@ function checkNCHW(layer: Module, x: Tensor): void {
   }
 }
 
-abstract class Pool2d extends Module {
+/**
+ * The common part of {@linkcode MaxPool2d} and {@linkcode AvgPool2d}: a
+ * square window, its stride and padding, checked once.
+ *
+ * @example
+ * ```ts
+ * import { AvgPool2d, MaxPool2d, Pool2d } from "./layers.ts";
+ * import assert from "node:assert/strict";
+ * const pools: Pool2d[] = [new MaxPool2d(2), new AvgPool2d(3, { stride: 1, padding: 1 })];
+ * assert.deepEqual(pools.map((p) => p.describe()), ["MaxPool2d(2)", "AvgPool2d(3, stride=1, padding=1)"]);
+ * ```
+ */
+export abstract class Pool2d extends Module {
   /** Window size (square). */
   readonly kernelSize: number;
   /** Step between windows. */
@@ -364,6 +376,7 @@ abstract class Pool2d extends Module {
   /** Padding on every side. */
   readonly padding: number;
 
+  /** Checks and stores the window; `name` prefixes the errors. */
   constructor(name: string, kernelSize: number, options: PoolLayerOptions) {
     super();
     const { stride = kernelSize, padding = 0 } = options;
@@ -379,6 +392,7 @@ abstract class Pool2d extends Module {
     this.padding = padding;
   }
 
+  /** `MaxPool2d(2)`, `AvgPool2d(3, stride=1, padding=1)`. */
   override describe(): string {
     const parts = [String(this.kernelSize)];
     if (this.stride !== this.kernelSize) parts.push(`stride=${this.stride}`);

@@ -32,7 +32,8 @@ const FLOAT_ONLY: ReadonlySet<UnaryOp> = new Set(["exp", "log", "sqrt", "sigmoid
  *
  * @example
  * ```ts
- * import { tensor, unary } from "../../mod.ts";
+ * import { tensor } from "../../mod.ts";
+ * import { unary } from "./elementwise.ts";
  * import assert from "node:assert/strict";
  * assert.deepEqual(unary("abs", tensor([-1, 2])).arraySync(), [1, 2]);
  * ```
@@ -50,7 +51,8 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { binary, tensor } from "../../mod.ts";
+ * import { tensor } from "../../mod.ts";
+ * import { binary } from "./elementwise.ts";
  * import assert from "node:assert/strict";
  * assert.deepEqual(binary("maximum", tensor([1, 5]), 3).arraySync(), [3, 5]);
  * ```

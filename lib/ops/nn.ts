@@ -235,7 +235,7 @@ export interface Conv2dOptions {
  *
  * @example LeNet-5's first convolution: 5×5 windows, padding 2, keep 28×28
  * ```ts
- * import { windowGeometry } from "../../mod.ts";
+ * import { windowGeometry } from "./nn.ts";
  * import assert from "node:assert/strict";
  * const g = windowGeometry("conv2d", [1, 1, 28, 28], 5, 5, 1, 2);
  * assert.deepEqual([g.outH, g.outW], [28, 28]);
