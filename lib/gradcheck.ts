@@ -102,35 +102,13 @@ export function gradcheck(
     values.map((v, i) =>
       fromValues(v, inputs[i].shape, { dtype: "float64", backend: "cpu", requiresGrad: grad })
     );
-
-  // A scalar objective: the output itself, or its dot product with fixed weights.
-  let weights: Tensor | null = null;
-  const objective = (xs: Tensor[]) => {
-    const out = fn(...xs);
-    if (out.dtype !== "float64") {
-      throw new Error(`gradcheck: fn returned ${out.dtype}; build it from its inputs only`);
-    }
-    if (out.size === 1) return sum(out);
-    if (!weights) {
-      const rng = new Rng(1234);
-      weights = fromValues(
-        Array.from({ length: out.size }, () => rng.uniform() + 0.5),
-        out.shape,
-        { dtype: "float64", backend: "cpu" },
-      );
-    }
-    return sum(mul(out, weights));
-  };
-
+  const objective = scalarObjective(fn);
   const xs = make(base, true);
   objective(xs).backward();
   const analytic = xs.map((x) => x.grad ? x.grad.dataSync() : new Float64Array(x.size));
 
   const reports = base.map((values, i): GradcheckInputReport => {
-    const name = options.names?.[i] ?? `input ${i}`;
-    let worst: GradcheckWorst | null = null;
-    const strides = stridesOf(inputs[i].shape);
-    for (let j = 0; j < values.length; j++) {
+    const numericAt = (j: number) => {
       const saved = values[j];
       const at = (v: number) => {
         values[j] = v;
@@ -138,19 +116,11 @@ export function gradcheck(
       };
       const numeric = (at(saved + eps) - at(saved - eps)) / (2 * eps);
       values[j] = saved;
-      const a = analytic[i][j];
-      const relError = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), floor);
-      if (!worst || relError > worst.relError || Number.isNaN(relError)) {
-        const index = strides.map((s, d) => Math.floor(j / s) % inputs[i].shape[d]);
-        worst = {
-          index,
-          analytic: a,
-          numeric,
-          relError: Number.isNaN(relError) ? Infinity : relError,
-        };
-      }
-    }
+      return numeric;
+    };
+    const worst = worstElement(inputs[i].shape, analytic[i], numericAt, floor);
     const maxRelError = worst?.relError ?? 0;
+    const name = options.names?.[i] ?? `input ${i}`;
     return { name, shape: [...inputs[i].shape], maxRelError, worst, ok: maxRelError <= tolerance };
   });
   const report: GradcheckReport = {
@@ -169,4 +139,50 @@ export function gradcheck(
     );
   }
   return report;
+}
+
+/** `fn` made scalar: its output itself, or its dot product with fixed random weights. */
+function scalarObjective(fn: (...inputs: Tensor[]) => Tensor): (xs: Tensor[]) => Tensor {
+  let weights: Tensor | null = null;
+  return (xs) => {
+    const out = fn(...xs);
+    if (out.dtype !== "float64") {
+      throw new Error(`gradcheck: fn returned ${out.dtype}; build it from its inputs only`);
+    }
+    if (out.size === 1) return sum(out);
+    if (!weights) {
+      const rng = new Rng(1234);
+      weights = fromValues(
+        Array.from({ length: out.size }, () => rng.uniform() + 0.5),
+        out.shape,
+        { dtype: "float64", backend: "cpu" },
+      );
+    }
+    return sum(mul(out, weights));
+  };
+}
+
+/** The element of one input whose analytic and numeric derivatives differ most (NaN first). */
+function worstElement(
+  shape: readonly number[],
+  analytic: ArrayLike<number>,
+  numericAt: (j: number) => number,
+  floor: number,
+): GradcheckWorst | null {
+  let worst: GradcheckWorst | null = null;
+  const strides = stridesOf(shape);
+  for (let j = 0; j < analytic.length; j++) {
+    const a = analytic[j], numeric = numericAt(j);
+    const relError = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), floor);
+    if (!worst || relError > worst.relError || Number.isNaN(relError)) {
+      const index = strides.map((s, d) => Math.floor(j / s) % shape[d]);
+      worst = {
+        index,
+        analytic: a,
+        numeric,
+        relError: Number.isNaN(relError) ? Infinity : relError,
+      };
+    }
+  }
+  return worst;
 }

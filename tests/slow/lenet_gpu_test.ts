@@ -1,7 +1,9 @@
 /**
  * LeNet-5 trains to the same accuracy on WebGPU as on the CPU: same seed,
  * one epoch on the first 5,000 MNIST training images, evaluated on all
- * 10,000 test images.
+ * 10,000 test images. About three minutes on llvmpipe, so it is not in the
+ * default suite: `deno task test:slow` runs it, and so does CI. The default
+ * suite's `tests/gpu/lenet_steps_test.ts` checks the first 20 steps.
  *
  * The two runs round differently (float32 sums in another order), and
  * training amplifies that: with Adam at batch 128 the models disagree on
@@ -14,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { Adam, evaluate, fit, imageData, lenet5, loadMnist, Rng, setBackend } from "../../mod.ts";
-import { ignoreGpu } from "./_setup.ts";
+import { ignoreGpu } from "../gpu/_setup.ts";
 
 Deno.test({
   name: "LeNet-5 on WebGPU: one epoch on 5,000 MNIST images within 0.3 points of the CPU",
