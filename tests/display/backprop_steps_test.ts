@@ -78,7 +78,7 @@ Deno.test("backpropSteps: a node feeding several gates collects the sum, as back
 
 Deno.test({
   name: "stepThrough: the slider runs in Chromium; without scripts the final picture shows",
-  permissions: { read: true, write: true, env: true, run: true },
+  permissions: { read: true, write: true, env: true, run: "inherit" },
   fn: async () => {
     const x = new Value(-2, "x"), y = new Value(5, "y"), z = new Value(-4, "z");
     const q = x.add(y);

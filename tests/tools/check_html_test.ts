@@ -26,7 +26,7 @@ async function page(dir: string, htmls: string[]): Promise<string> {
 
 Deno.test({
   name: "checkHtml: a flat line counts as drawn; a plot whose script never ran does not",
-  permissions: { read: true, write: true, env: true, run: true },
+  permissions: { read: true, write: true, env: true, run: "inherit" },
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
