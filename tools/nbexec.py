@@ -28,8 +28,14 @@ For grading (`deno task grade`, tools/grade.ts) it also takes:
 notebook's) and --no-html. A notebook that runs out of time has its kernel
 killed; the cells run so far keep their outputs.
 
+The HTML render loads plotly.js and MathJax from the URLs given
+(--plotly-url, --mathjax-url: files that tools/notebooks.ts writes beside
+the renders), so figures draw and math is typeset offline, from disk and
+over HTTP; the notebooks themselves carry neither.
+
 usage: nbexec.py NOTEBOOK OUT_DIR [--kernel deno] [--cell-timeout S] [--timeout S]
                  [--allow-errors] [--max-output-chars N] [--cwd DIR] [--no-html]
+                 [--plotly-url URL] [--mathjax-url URL]
        nbexec.py --preflight [--kernel deno]
 """
 
@@ -182,6 +188,8 @@ def main():
     ap.add_argument("--max-output-chars", type=int, default=0)
     ap.add_argument("--cwd", help="folder the cells run in (default: the notebook's)")
     ap.add_argument("--no-html", action="store_true")
+    ap.add_argument("--plotly-url", help="plotly.js for the HTML render (relative to it)")
+    ap.add_argument("--mathjax-url", help="MathJax 3 (configured) for the HTML render")
     args = ap.parse_args()
     if args.preflight:
         return preflight(args.kernel)
@@ -235,7 +243,7 @@ def main():
 
     nbformat.write(nb, os.path.join(args.out_dir, name + ".ipynb"))
     if not args.no_html:
-        write_html(nb, name, args.out_dir)
+        write_html(nb, name, args.out_dir, args.plotly_url, args.mathjax_url)
     with open(os.path.join(args.out_dir, name + ".status.json"), "w", encoding="utf-8") as f:
         json.dump(status, f, indent=1)
     return 0 if status["ok"] else 1
@@ -251,15 +259,21 @@ def kill_kernel(ep):
         print(f"nbexec: stopping the kernel: {e}", file=sys.stderr)
 
 
-def write_html(nb, name, out_dir):
-    # No require.js in the page: with it, plotly.js (inlined by figures)
-    # registers as an AMD module instead of window.Plotly, and whether
-    # Debian's copy exists would decide whether plots draw.
+def write_html(nb, name, out_dir, plotly_url=None, mathjax_url=None):
+    # No require.js in the page: with it, plotly.js registers as an AMD
+    # module instead of window.Plotly, and whether Debian's copy exists
+    # would decide whether plots draw.
+    options = {"mathjax_url": mathjax_url} if mathjax_url else {}
     exporter = HTMLExporter(
         require_js_url="data:text/javascript,",
         filters={"clean_html": clean_html_keeping_svg},
+        **options,
     )
     html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    if plotly_url:
+        # First in <head>: figures' scripts find window.Plotly when they run.
+        tag = '<script src="%s"></script>' % plotly_url
+        html = re.sub(r"<head[^>]*>", lambda m: m.group(0) + "\n" + tag, html, count=1)
     with open(os.path.join(out_dir, name + ".html"), "w", encoding="utf-8") as f:
         f.write(html)
 

@@ -28,6 +28,7 @@
  */
 import { parseArgs } from "node:util";
 import { checkHtml, type HtmlCheck, summarize } from "./check_html.ts";
+import { plotlyLibrarySource, plotlyVersion } from "../lib/plot/figure.ts";
 
 /** The outcome of one notebook. */
 export interface NotebookRun {
@@ -220,10 +221,39 @@ async function preflight(python: string): Promise<string> {
   }`;
 }
 
+/** Where the HTML renders find plotly.js and MathJax, relative to `outRoot`. */
+interface StaticAssets {
+  plotly: string;
+  mathjax: string;
+}
+
+// MathJax 3 typesets `$...$` and `$$...$$` as in Jupyter; SVG output needs no font files.
+const MATHJAX_CONFIG = `window.MathJax = {
+  tex: { inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], processEscapes: true, tags: "ams" },
+  svg: { fontCache: "global" },
+};
+`;
+
+/**
+ * Writes plotly.js and MathJax (the npm packages pinned in `deno.json`)
+ * into `outRoot/_static/`, once for every render under `outRoot`: the HTML
+ * renders load them by relative URL, so they work offline from disk and
+ * over HTTP, and no notebook carries them.
+ */
+async function writeStaticAssets(outRoot: string): Promise<StaticAssets> {
+  const plotly = `_static/plotly-${await plotlyVersion()}.min.js`;
+  const mathjax = "_static/mathjax-3-tex-svg.js";
+  const source = await import("mathjax/es5/tex-svg-full.js", { with: { type: "text" } });
+  await Deno.mkdir(`${outRoot}/_static`, { recursive: true });
+  await Deno.writeTextFile(`${outRoot}/${plotly}`, await plotlyLibrarySource());
+  await Deno.writeTextFile(`${outRoot}/${mathjax}`, MATHJAX_CONFIG + source.default);
+  return { plotly, mathjax };
+}
+
 async function runOne(
   notebook: string,
   outRoot: string,
-  opts: { python: string; timeout: number; cellTimeout: number },
+  opts: { python: string; timeout: number; cellTimeout: number; assets: StaticAssets },
 ): Promise<NotebookRun> {
   const rel = relative(notebook);
   const sub = rel.startsWith("notebooks/")
@@ -236,6 +266,7 @@ async function runOne(
   const statusPath = `${outDir}/${name}.status.json`;
   await Deno.remove(statusPath).catch(() => {});
   const started = performance.now();
+  const up = "../".repeat(sub.split("/").length - 1);
   const out = await new Deno.Command(opts.python, {
     args: [
       NBEXEC,
@@ -245,6 +276,10 @@ async function runOne(
       String(opts.timeout),
       "--cell-timeout",
       String(opts.cellTimeout),
+      "--plotly-url",
+      up + opts.assets.plotly,
+      "--mathjax-url",
+      up + opts.assets.mathjax,
     ],
     stdout: "piped",
     stderr: "piped",
@@ -399,6 +434,7 @@ export async function main(args: string[]): Promise<number> {
     python,
     timeout: Number(values.timeout),
     cellTimeout: Number(values["cell-timeout"]),
+    assets: await writeStaticAssets(outRoot),
   };
   const runs = await pool(notebooks, Number(values.jobs), async (nb) => {
     let run = await runOne(nb, outRoot, limits);

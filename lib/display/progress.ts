@@ -268,7 +268,8 @@ export class NotebookProgress implements ProgressReporter {
     const escaped = escapeHtml(text);
     const bundle = {
       "text/plain": text,
-      "text/html": `<pre style="margin:0">${escaped}</pre>${this.#chartHtml()}`,
+      "text/html":
+        `<div class="neuronbook-progress"><pre style="margin:0">${escaped}</pre>${this.#chartHtml()}</div>`,
     };
     const options = { raw: true, display_id: this.#id, update: this.#shown };
     this.#shown = true;

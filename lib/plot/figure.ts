@@ -1,16 +1,25 @@
 /**
  * Plotly figures as plain data: a {@linkcode Figure} is a Plotly spec
- * (`data`, `layout`, `config`) and nothing else until a notebook displays it
- * or {@linkcode Figure.save} writes it.
+ * (`data`, `layout`, `config`, animation `frames`) and nothing else until a
+ * notebook displays it or {@linkcode Figure.save} writes it.
  *
  * Displayed in a Jupyter cell, a figure is a MIME bundle with
- * `application/vnd.plotly.v1+json` (drawn natively by JupyterLab and VS Code)
- * and `text/html` that draws with plotly.js embedded in the page, so plots
- * work offline (no CDN). The library (~4.8 MB) is sent once per kernel
- * session: the first figure displayed carries it inline, later ones wait for
- * `window.Plotly`. That also holds for nbconvert's HTML export, where every
- * output lands in one page and scripts run in order. After a kernel restart
- * the flag resets with the module, so the next figure carries it again.
+ * `application/vnd.plotly.v1+json` (drawn natively by JupyterLab's Plotly
+ * extension and VS Code) and `text/html` holding a static picture of the
+ * figure (SVG drawn here, see `static_svg.ts`) and a small script that
+ * replaces it with the interactive plot. Frontends that run no scripts (an
+ * untrusted notebook, a notebook on a code-hosting site, an HTML export
+ * without scripts) show the picture.
+ *
+ * plotly.js itself (~4.8 MB) never travels in a notebook. The script uses
+ * `window.Plotly` if the page has it (HTML renders made by
+ * `deno task notebooks` load it once from a file beside them; a saved page
+ * inlines it), else loads it from the Jupyter server: displaying a figure in
+ * the kernel copies the library once into the user's Jupyter data folder
+ * (`<jupyter data dir>/nbextensions/neuronbook/plotly-VERSION.min.js`,
+ * served by Jupyter Notebook at `nbextensions/...`). Sending the library
+ * through the kernel made Deno's kernel deliver the next cell's result
+ * after that cell had finished, under the wrong cell.
  *
  * plotly.js comes from the npm package pinned in `deno.json`
  * (`plotly.js-dist-min`), read as text through Deno's module loader
@@ -21,7 +30,8 @@
  * @module
  */
 import { writeFileAtomic } from "../io/atomic_write.ts";
-import { escapeHtml, JUPYTER_DISPLAY, type MimeBundle } from "../jupyter.ts";
+import { escapeHtml, JUPYTER_DISPLAY, kernelJupyter, type MimeBundle } from "../jupyter.ts";
+import { staticSvg } from "./static_svg.ts";
 
 /**
  * One Plotly trace: its `type` (`"scatter"`, `"heatmap"`, `"surface"`, ...)
@@ -67,6 +77,27 @@ export interface FigureSpec {
   layout?: PlotlyObject;
   /** Plot config (mode bar, responsiveness). */
   config?: PlotlyObject;
+  /** Animation frames (see {@linkcode animate}). */
+  frames?: PlotlyFrame[];
+}
+
+/**
+ * One animation frame: a name (what a slider step animates to) and the
+ * traces (and layout changes) it shows.
+ *
+ * @example
+ * ```ts
+ * import type { PlotlyFrame } from "./figure.ts";
+ * const f: PlotlyFrame = { name: "epoch 2", data: [{ type: "scatter", y: [1, 2] }] };
+ * ```
+ */
+export interface PlotlyFrame {
+  /** The frame's name (slider steps refer to it). */
+  name: string;
+  /** The traces, in the figure's trace order. */
+  data: PlotlyTrace[];
+  /** Layout attributes that change with the frame (e.g. the title). */
+  layout?: PlotlyObject;
 }
 
 /**
@@ -75,22 +106,38 @@ export interface FigureSpec {
  * @example
  * ```ts
  * import type { BundleOptions } from "./figure.ts";
- * const always: BundleOptions = { includeLibrary: true };
+ * const noPicture: BundleOptions = { staticPicture: false };
  * ```
  */
 export interface BundleOptions {
-  /**
-   * Put plotly.js inline in the HTML: `true` always, `false` never; by
-   * default only if no figure in this kernel session has sent it yet.
-   */
-  includeLibrary?: boolean;
+  /** Put a static SVG picture in the HTML for frontends that run no scripts (default true). */
+  staticPicture?: boolean;
+}
+
+/**
+ * A figure as JSON-ready data: what {@linkcode Figure.toJSON} returns.
+ *
+ * @example
+ * ```ts
+ * import type { FigureJson } from "./figure.ts";
+ * const json: FigureJson = { data: [], layout: {}, config: {} };
+ * ```
+ */
+export interface FigureJson {
+  /** The traces. */
+  data: PlotlyTrace[];
+  /** Layout attributes. */
+  layout: PlotlyObject;
+  /** Config attributes. */
+  config: PlotlyObject;
+  /** Animation frames, when there are. */
+  frames?: PlotlyFrame[];
 }
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 const DEFAULT_CONFIG: PlotlyObject = { responsive: true, displaylogo: false };
 const DEFAULT_HEIGHT = 450;
 
-let librarySent = false;
 let librarySource: Promise<string> | null = null;
 
 /**
@@ -122,6 +169,21 @@ export function plotlyLibrarySource(): Promise<string> {
   return librarySource;
 }
 
+/**
+ * The version of the pinned plotly.js (`"3.7.0"`), read from its package.
+ *
+ * @example
+ * ```ts
+ * import { plotlyVersion } from "./figure.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(await plotlyVersion(), /^\d+\.\d+\.\d+$/);
+ * ```
+ */
+export async function plotlyVersion(): Promise<string> {
+  const pkg = await import("plotly.js-dist-min/package.json", { with: { type: "json" } });
+  return (pkg.default as { version: string }).version;
+}
+
 /** `<script>` with plotly.js; `</script` inside the source would end the tag early. */
 function libraryScript(source: string): string {
   return `<script type="text/javascript" data-neuronbook="plotly.js">\n` +
@@ -129,43 +191,57 @@ function libraryScript(source: string): string {
 }
 
 /**
- * A `<script>` element holding all of plotly.js, for a notebook that wants
- * to load the library explicitly (e.g. after clearing the output that
- * carried it); display it with
- * `Deno.jupyter.display({ "text/html": await plotlyLibraryHtml() }, { raw: true })`.
- * Figures displayed afterwards in this kernel session do not carry it again.
+ * Jupyter's per-user data folder (where `deno jupyter --install` puts the
+ * kernelspec): `$JUPYTER_DATA_DIR`, else the platform's default.
  *
  * @example
  * ```ts
- * import { plotlyLibraryHtml } from "./figure.ts";
+ * import { jupyterDataDir } from "./figure.ts";
  * import assert from "node:assert/strict";
- * const html = await plotlyLibraryHtml();
- * assert.ok(html.startsWith("<script") && html.includes("window.Plotly"));
+ * assert.equal(jupyterDataDir({ JUPYTER_DATA_DIR: "/j", HOME: "/h" }, "linux"), "/j");
+ * assert.equal(jupyterDataDir({ HOME: "/h" }, "linux"), "/h/.local/share/jupyter");
+ * assert.equal(jupyterDataDir({ HOME: "/h" }, "darwin"), "/h/Library/Jupyter");
  * ```
  */
-export async function plotlyLibraryHtml(): Promise<string> {
-  const html = libraryScript(await plotlyLibrarySource());
-  librarySent = true;
-  return html;
+export function jupyterDataDir(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+  os: string = Deno.build.os,
+): string | undefined {
+  if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
+  if (os === "windows") return env.APPDATA ? `${env.APPDATA}\\jupyter` : undefined;
+  if (!env.HOME) return undefined;
+  if (os === "darwin") return `${env.HOME}/Library/Jupyter`;
+  return `${env.XDG_DATA_HOME || `${env.HOME}/.local/share`}/jupyter`;
 }
 
+let installed: Promise<string | undefined> | null = null;
+
 /**
- * Forgets that plotly.js was sent: the next figure displayed carries the
- * library inline again (for a page that lost it, e.g. after its output was
- * cleared and the notebook reloaded).
+ * Copies the pinned plotly.js into the Jupyter data folder's
+ * `nbextensions/neuronbook/` (once; kept if already there), where Jupyter
+ * Notebook serves it to the figures' scripts. Returns the file written or
+ * found, undefined when there is no data folder. Displaying a figure in the
+ * kernel calls it.
  *
  * @example
  * ```ts
- * import { Figure, resetPlotlyLibrary } from "./figure.ts";
+ * import { installPlotlyForJupyter } from "./figure.ts";
  * import assert from "node:assert/strict";
- * const fig = new Figure({ data: [{ type: "scatter", y: [1, 2] }] });
- * resetPlotlyLibrary();
- * assert.match((await fig.toBundle())["text/html"] as string, /data-neuronbook="plotly.js"/);
- * assert.doesNotMatch((await fig.toBundle())["text/html"] as string, /data-neuronbook="plotly.js"/);
+ * const dir = await Deno.makeTempDir();
+ * const file = await installPlotlyForJupyter(dir);
+ * assert.match(file!, /nbextensions\/neuronbook\/plotly-\d+\.\d+\.\d+\.min\.js$/);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export function resetPlotlyLibrary(): void {
-  librarySent = false;
+export async function installPlotlyForJupyter(
+  dataDir: string | undefined = jupyterDataDir(),
+): Promise<string | undefined> {
+  if (!dataDir) return undefined;
+  const file = `${dataDir}/nbextensions/neuronbook/plotly-${await plotlyVersion()}.min.js`;
+  const source = new TextEncoder().encode(await plotlyLibrarySource());
+  const size = await Deno.stat(file).then((s) => s.size, () => -1);
+  if (size !== source.length) await writeFileAtomic(file, source);
+  return file;
 }
 
 /** Typed arrays become plain arrays (JSON.stringify would make objects of them). */
@@ -192,15 +268,77 @@ function scriptJson(value: unknown): string {
   );
 }
 
-const MISSING_LIBRARY = "plotly.js is not loaded on this page (the output that carried it " +
-  "was cleared or not rendered). Re-run the notebook from the top, or call " +
-  "resetPlotlyLibrary() and display the figure again.";
+/** What the picture says until the interactive plot replaces it. */
+const STATIC_NOTE = "Static picture. The interactive plot needs scripts: trust the notebook " +
+  "or run the cell in Jupyter.";
 
 /**
- * A Plotly figure: plain data (`data`, `layout`, `config`) until displayed.
- * In a notebook cell it displays itself (JupyterLab / VS Code draw the
- * Plotly JSON; other front ends and HTML exports run the embedded
- * plotly.js); {@linkcode Figure.save} writes a standalone page.
+ * Runs in the page: draws `spec` into the figure `id` with `window.Plotly`,
+ * loading plotly.js from the Jupyter server's `nbextensions/` first when the
+ * page lacks it (once per page), and removes the static picture once drawn.
+ * With no library to be had, the picture stays and its note says why.
+ */
+const DRAW_SCRIPT = `function (id, spec, version) {
+  var box = document.getElementById(id);
+  if (!box) return;
+  function baseUrl() {
+    var b = document.body && document.body.getAttribute("data-base-url");
+    if (b) return b;
+    var c = document.getElementById("jupyter-config-data");
+    try { return c ? JSON.parse(c.textContent).baseUrl || null : null; } catch (e) { return null; }
+  }
+  function load() {
+    if (window.Plotly) return Promise.resolve(window.Plotly);
+    if (window.__neuronbookPlotly) return window.__neuronbookPlotly;
+    var base = baseUrl();
+    if (base === null) return Promise.reject(new Error("this page has no plotly.js"));
+    var url = base.replace(/\\/?$/, "/") + "nbextensions/neuronbook/plotly-" + version + ".min.js";
+    var p = new Promise(function (resolve, reject) {
+      var fail = function () { reject(new Error("cannot load " + url)); };
+      if (typeof window.define === "function" && window.define.amd && window.requirejs) {
+        window.requirejs([url], function (P) { resolve(window.Plotly = window.Plotly || P); }, fail);
+        return;
+      }
+      var s = document.createElement("script");
+      s.src = url;
+      s.onload = function () { window.Plotly ? resolve(window.Plotly) : fail(); };
+      s.onerror = fail;
+      document.head.appendChild(s);
+    });
+    window.__neuronbookPlotly = p;
+    p.catch(function () { window.__neuronbookPlotly = null; });
+    return p;
+  }
+  load().then(function (Plotly) {
+    var plot = document.createElement("div");
+    plot.className = "neuronbook-plot";
+    plot.style.width = "100%";
+    plot.style.height = (spec.layout.height || ${DEFAULT_HEIGHT}) + "px";
+    box.appendChild(plot);
+    return Plotly.newPlot(plot, spec).then(function () {
+      [].slice.call(box.querySelectorAll(".neuronbook-static")).forEach(function (e) { e.remove(); });
+    });
+  }).catch(function (e) {
+    var note = box.querySelector(".neuronbook-static-note");
+    if (note) note.textContent = "Static picture: " + e.message + ".";
+  });
+}`;
+
+/** `data:` URL of an SVG document, percent-encoded (smaller than base64). */
+function svgDataUrl(svg: string): string {
+  return "data:image/svg+xml," +
+    svg.replaceAll('"', "'").replace(
+      /[%#<>&\n]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+    );
+}
+
+/**
+ * A Plotly figure: plain data (`data`, `layout`, `config`, `frames`) until
+ * displayed. In a notebook cell it displays itself (a static picture,
+ * replaced by the interactive plot where scripts run; JupyterLab / VS Code
+ * may draw the Plotly JSON themselves); {@linkcode Figure.save} writes a
+ * standalone page.
  *
  * @example
  * ```ts
@@ -225,24 +363,29 @@ export class Figure {
   layout: PlotlyObject;
   /** Config attributes (defaults: responsive, no Plotly logo). */
   config: PlotlyObject;
+  /** Animation frames (empty for a still figure). */
+  frames: PlotlyFrame[];
 
   /** Wraps a Plotly spec. */
   constructor(spec: FigureSpec) {
     this.data = spec.data;
     this.layout = spec.layout ?? {};
     this.config = { ...DEFAULT_CONFIG, ...spec.config };
+    this.frames = spec.frames ?? [];
   }
 
   /**
    * The spec as JSON-ready plain data (typed arrays as arrays, float32
-   * values rounded to 7 significant digits).
+   * values rounded to 7 significant digits); `frames` only when there are.
    */
-  toJSON(): { data: PlotlyTrace[]; layout: PlotlyObject; config: PlotlyObject } {
-    return {
+  toJSON(): FigureJson {
+    const json: FigureJson = {
       data: plain(this.data) as PlotlyTrace[],
       layout: plain(this.layout) as PlotlyObject,
       config: plain(this.config) as PlotlyObject,
     };
+    if (this.frames.length) json.frames = plain(this.frames) as PlotlyFrame[];
+    return json;
   }
 
   /** The figure's title text, if any. */
@@ -255,50 +398,52 @@ export class Figure {
     return "";
   }
 
-  /** `<div>` plus the script that draws into it once `window.Plotly` exists. */
-  #drawHtml(spec: ReturnType<Figure["toJSON"]>): string {
-    const id = `neuronbook-plot-${crypto.randomUUID()}`;
-    const height = typeof spec.layout.height === "number" ? spec.layout.height : DEFAULT_HEIGHT;
-    const width = typeof spec.layout.width === "number" ? `${spec.layout.width}px` : "100%";
-    return `<div id="${id}" class="neuronbook-plot" style="width:${width};height:${height}px;"></div>
-<script type="text/javascript">
-(function () {
-  var id = "${id}", spec = ${scriptJson(spec)}, tries = 0;
-  function draw() {
-    var el = document.getElementById(id);
-    if (el && window.Plotly) {
-      el.textContent = "";
-      window.Plotly.newPlot(el, spec.data, spec.layout, spec.config);
-      return;
-    }
-    tries++;
-    if (tries === 200 && el) el.textContent = ${scriptJson(MISSING_LIBRARY)};
-    if (tries < 600) setTimeout(draw, tries < 200 ? 50 : 1000);
+  /**
+   * The static picture: the figure drawn as SVG without plotly.js (the
+   * active slider step's frame, for an animated figure).
+   */
+  staticSvg(): Promise<string> {
+    const spec = this.toJSON();
+    const sliders = spec.layout.sliders as { active?: number }[] | undefined;
+    const frame = spec.frames?.[sliders?.[0]?.active ?? 0];
+    const data = frame ? spec.data.map((t, i) => ({ ...t, ...frame.data[i] })) : spec.data;
+    return staticSvg({ data, layout: { ...spec.layout, ...frame?.layout } });
   }
-  draw();
-})();
+
+  /** The figure's box: the static picture and the script that swaps in the live plot. */
+  async #html(spec: FigureJson, picture: boolean): Promise<string> {
+    const id = `neuronbook-figure-${crypto.randomUUID()}`;
+    const title = escapeHtml(this.#title() || "figure");
+    const img = picture
+      ? `<img class="neuronbook-static" alt="${title}" src="${
+        svgDataUrl(await this.staticSvg())
+      }">\n<div class="neuronbook-static neuronbook-static-note" ` +
+        `style="font-size:11px;color:#888">${STATIC_NOTE}</div>\n`
+      : "";
+    return `<div id="${id}" class="neuronbook-figure">\n${img}</div>
+<script type="text/javascript">
+(${DRAW_SCRIPT})(${scriptJson(id)}, ${scriptJson(spec)}, ${scriptJson(await plotlyVersion())});
 </script>
 `;
   }
 
   /**
-   * The MIME bundle a notebook shows: the Plotly JSON, HTML drawing with
-   * plotly.js (carrying the library the first time in a kernel session,
-   * see {@linkcode BundleOptions}) and a text summary.
+   * The MIME bundle a notebook shows: the Plotly JSON, HTML (a static
+   * picture and the script that draws the interactive plot, see the module
+   * documentation) and a text summary.
    */
   async toBundle(options: BundleOptions = {}): Promise<MimeBundle> {
     const spec = this.toJSON();
-    const include = options.includeLibrary ?? !librarySent;
-    const library = include ? libraryScript(await plotlyLibrarySource()) : "";
-    if (include) librarySent = true;
     const types = [...new Set(spec.data.map((t) => t.type))].join(", ");
     const title = this.#title();
+    const plotly: PlotlyObject = { data: spec.data, layout: spec.layout, config: spec.config };
+    if (spec.frames) plotly.frames = spec.frames;
     return {
-      [PLOTLY_MIME]: { data: spec.data, layout: spec.layout, config: spec.config },
-      "text/html": library + this.#drawHtml(spec),
+      [PLOTLY_MIME]: plotly,
+      "text/html": await this.#html(spec, options.staticPicture ?? true),
       "text/plain": `Figure(${title ? `"${title}", ` : ""}${spec.data.length} trace${
         spec.data.length === 1 ? "" : "s"
-      }: ${types})`,
+      }: ${types}${spec.frames ? `, ${spec.frames.length} frames` : ""})`,
     };
   }
 
@@ -312,7 +457,7 @@ export class Figure {
 <title>${title}</title>
 </head>
 <body>
-${libraryScript(await plotlyLibrarySource())}${this.#drawHtml(this.toJSON())}</body>
+${libraryScript(await plotlyLibrarySource())}${await this.#html(this.toJSON(), false)}</body>
 </html>
 `;
   }
@@ -336,8 +481,16 @@ ${libraryScript(await plotlyLibrarySource())}${this.#drawHtml(this.toJSON())}</b
     await writeFileAtomic(path, new TextEncoder().encode(await this.toStandaloneHtml()));
   }
 
-  /** What the Jupyter kernel calls to display the figure: {@linkcode Figure.toBundle}. */
-  [JUPYTER_DISPLAY](): Promise<MimeBundle> {
+  /**
+   * What the Jupyter kernel calls to display the figure:
+   * {@linkcode Figure.toBundle}, after making sure Jupyter can serve
+   * plotly.js ({@linkcode installPlotlyForJupyter}) when run in the kernel.
+   */
+  async [JUPYTER_DISPLAY](): Promise<MimeBundle> {
+    if (kernelJupyter()) {
+      installed ??= installPlotlyForJupyter().catch(() => undefined);
+      await installed;
+    }
     return this.toBundle();
   }
 }
@@ -374,6 +527,6 @@ export class FigurePromise extends Promise<Figure> {
 
   /** What the Jupyter kernel calls: the figure's bundle once it is built. */
   [JUPYTER_DISPLAY](): Promise<MimeBundle> {
-    return this.then((fig) => fig.toBundle());
+    return this.then((fig) => fig[JUPYTER_DISPLAY]());
   }
 }

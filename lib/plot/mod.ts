@@ -20,15 +20,18 @@
 export {
   type BundleOptions,
   Figure,
+  type FigureJson,
   FigurePromise,
   type FigureSpec,
-  plotlyLibraryHtml,
+  installPlotlyForJupyter,
+  type PlotlyFrame,
   plotlyLibrarySource,
   type PlotlyObject,
   type PlotlyTrace,
-  resetPlotlyLibrary,
+  plotlyVersion,
 } from "./figure.ts";
 export { JUPYTER_DISPLAY, type MimeBundle } from "../jupyter.ts";
+export { animate, type AnimateOptions } from "./animate.ts";
 export type { MatrixInput, PointsInput, Values } from "./_data.ts";
 export {
   historyPlot,
