@@ -1,16 +1,18 @@
 // Figure: plain data until displayed; the MIME bundle carries the Plotly JSON
-// and HTML that draws with plotly.js sent once per kernel session; save()
-// writes a standalone offline page. The drawing script is run against a fake
-// DOM to check it hands Plotly exactly the figure's spec.
+// and HTML with a static picture plus a script that draws with plotly.js
+// (never carried in the bundle: from the page, or loaded once from Jupyter's
+// nbextensions); save() writes a standalone offline page. The drawing script
+// is run against a fake DOM to check it hands Plotly exactly the figure's spec.
 import assert from "node:assert/strict";
 import {
+  animate,
   Figure,
   FigurePromise,
+  installPlotlyForJupyter,
   JUPYTER_DISPLAY,
   linePlot,
-  plotlyLibraryHtml,
   plotlyLibrarySource,
-  resetPlotlyLibrary,
+  plotlyVersion,
 } from "../../lib/plot/mod.ts";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -24,32 +26,71 @@ const fig = () =>
     layout: { title: { text: "A line" }, height: 320 },
   });
 
-/** Runs the drawing scripts of an HTML fragment against a fake DOM; returns newPlot's calls. */
-function runDrawScripts(html: string, plotly = true) {
-  const calls: { el: unknown; data: unknown; layout: Record<string, unknown>; config: unknown }[] =
-    [];
-  const ids = [...html.matchAll(/<div id="([^"]+)"/g)].map((m) => m[1]);
-  const elements = new Map(ids.map((id) => [id, { id, textContent: "" }]));
-  const window: Record<string, unknown> = {};
-  if (plotly) {
-    window.Plotly = {
-      newPlot: (el: unknown, data: unknown, layout: Record<string, unknown>, config: unknown) =>
-        calls.push({ el, data, layout, config }),
-    };
-  }
-  const document = { getElementById: (id: string) => elements.get(id) ?? null };
-  const timers: (() => void)[] = [];
-  const setTimeout = (f: () => void) => timers.push(f);
-  const scripts = [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)]
-    .map((m) => m[1]);
-  for (const s of scripts) {
-    new Function("window", "document", "setTimeout", s)(window, document, setTimeout);
-  }
-  return { calls, elements, timers, window };
+interface FakeElement {
+  id?: string;
+  className: string;
+  textContent: string;
+  src?: string;
+  style: Record<string, string>;
+  children: FakeElement[];
+  onload?: () => void;
+  onerror?: () => void;
+  removed?: boolean;
 }
 
+/** Runs the drawing scripts of an HTML fragment against a fake DOM; returns newPlot's calls. */
+function runDrawScripts(html: string, page: { plotly?: boolean; baseUrl?: string } = {}) {
+  const calls: { el: unknown; spec: Record<string, unknown> }[] = [];
+  const el = (props: Partial<FakeElement> = {}): FakeElement => ({
+    className: "",
+    textContent: "",
+    style: {},
+    children: [],
+    ...props,
+  });
+  const boxes = new Map(
+    [...html.matchAll(/<div id="([^"]+)" class="neuronbook-figure">/g)].map((m) => {
+      const note = el({ className: "neuronbook-static neuronbook-static-note" });
+      return [m[1], el({ id: m[1], children: [el({ className: "neuronbook-static" }), note] })];
+    }),
+  );
+  const head: FakeElement[] = [];
+  const window: Record<string, unknown> = {};
+  const Plotly = {
+    newPlot: (target: unknown, spec: Record<string, unknown>) => {
+      calls.push({ el: target, spec });
+      return Promise.resolve();
+    },
+  };
+  if (page.plotly ?? true) window.Plotly = Plotly;
+  const document = {
+    getElementById: (id: string) => {
+      const box = boxes.get(id);
+      if (!box) return null;
+      return {
+        appendChild: (c: FakeElement) => box.children.push(c),
+        querySelector: (sel: string) =>
+          box.children.find((c) => c.className.includes(sel.slice(1))) ?? null,
+        querySelectorAll: (sel: string) =>
+          box.children.filter((c) => c.className.includes(sel.slice(1)) && !c.removed).map(
+            (c) => ({ remove: () => c.removed = true }),
+          ),
+      };
+    },
+    createElement: () => el(),
+    head: { appendChild: (c: FakeElement) => head.push(c) },
+    body: { getAttribute: () => page.baseUrl ?? null },
+  };
+  const scripts = [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)]
+    .map((m) => m[1]);
+  for (const s of scripts) new Function("window", "document", s)(window, document);
+  return { calls, boxes, head, window, Plotly };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
 Deno.test("figure: bundle has the Plotly JSON, HTML and text", async () => {
-  const bundle = await fig().toBundle({ includeLibrary: false });
+  const bundle = await fig().toBundle();
   assert.deepEqual(Object.keys(bundle).sort(), [PLOTLY_MIME, "text/html", "text/plain"]);
   const spec = bundle[PLOTLY_MIME] as { data: { type: string; y: number[] }[]; layout: object };
   assert.equal(spec.data[0].type, "scatter");
@@ -57,27 +98,61 @@ Deno.test("figure: bundle has the Plotly JSON, HTML and text", async () => {
   assert.deepEqual(spec.layout, { title: { text: "A line" }, height: 320 });
   assert.equal(bundle["text/plain"], 'Figure("A line", 1 trace: scatter)');
   const html = bundle["text/html"] as string;
-  assert.match(
-    html,
-    /<div id="neuronbook-plot-[0-9a-f-]+" class="neuronbook-plot" style="width:100%;height:320px;">/,
-  );
+  assert.match(html, /<div id="neuronbook-figure-[0-9a-f-]+" class="neuronbook-figure">/);
 });
 
-Deno.test("figure: the drawing script gives Plotly the spec, and waits for the library", async () => {
+Deno.test("figure: the drawing script gives Plotly the spec, then drops the static picture", async () => {
   const f = fig();
-  const html = (await f.toBundle({ includeLibrary: false }))["text/html"] as string;
+  const html = (await f.toBundle())["text/html"] as string;
   const drawn = runDrawScripts(html);
+  await settle();
   assert.equal(drawn.calls.length, 1);
-  assert.deepEqual(drawn.calls[0].data, f.toJSON().data);
-  assert.deepEqual(drawn.calls[0].layout, f.toJSON().layout);
-  assert.deepEqual(drawn.calls[0].config, { responsive: true, displaylogo: false });
-  // Without window.Plotly it polls, then draws once the library arrives.
-  const waiting = runDrawScripts(html, false);
-  assert.equal(waiting.timers.length, 1);
-  const calls: unknown[] = [];
-  waiting.window.Plotly = { newPlot: (...args: unknown[]) => calls.push(args) };
-  waiting.timers.pop()!();
-  assert.equal(calls.length, 1);
+  assert.deepEqual(drawn.calls[0].spec.data, f.toJSON().data);
+  assert.deepEqual(drawn.calls[0].spec.layout, f.toJSON().layout);
+  assert.deepEqual(drawn.calls[0].spec.config, { responsive: true, displaylogo: false });
+  const box = [...drawn.boxes.values()][0];
+  assert.deepEqual(box.children.map((c) => [c.className, !!c.removed]), [
+    ["neuronbook-static", true],
+    ["neuronbook-static neuronbook-static-note", true],
+    ["neuronbook-plot", false],
+  ]);
+});
+
+Deno.test("figure: without window.Plotly the script loads it once from Jupyter's nbextensions", async () => {
+  const html = (await fig().toBundle())["text/html"] as string;
+  const page = runDrawScripts(html + html, { plotly: false, baseUrl: "/user/ann/" });
+  assert.equal(page.head.length, 1, "one <script> for both figures");
+  const version = await plotlyVersion();
+  assert.equal(page.head[0].src, `/user/ann/nbextensions/neuronbook/plotly-${version}.min.js`);
+  page.window.Plotly = page.Plotly;
+  page.head[0].onload!();
+  await settle();
+  await settle();
+  assert.equal(page.calls.length, 2);
+});
+
+Deno.test("figure: with no plotly.js to be had, the static picture stays and says why", async () => {
+  const html = (await fig().toBundle())["text/html"] as string;
+  assert.match(
+    html,
+    /<img class="neuronbook-static" alt="A line" src="data:image\/svg\+xml,%3Csvg /,
+  );
+  assert.match(html, /Static picture\. The interactive plot needs scripts/);
+  const page = runDrawScripts(html, { plotly: false });
+  await settle();
+  await settle();
+  const [, note] = [...page.boxes.values()][0].children;
+  assert.equal(note.textContent, "Static picture: this page has no plotly.js.");
+  assert.equal(page.calls.length, 0);
+  // A failed load says which URL.
+  const failing = runDrawScripts(html, { plotly: false, baseUrl: "/" });
+  failing.head[0].onerror!();
+  await settle();
+  await settle();
+  assert.match(
+    [...failing.boxes.values()][0].children[1].textContent,
+    /cannot load \/nbextensions/,
+  );
 });
 
 Deno.test("figure: text in the spec cannot close the script tag", async () => {
@@ -85,40 +160,39 @@ Deno.test("figure: text in the spec cannot close the script tag", async () => {
     data: [{ type: "bar", x: ["</script><b>x</b>"], y: [1] }],
     layout: { title: { text: "a & b < c" } },
   });
-  const html = (await f.toBundle({ includeLibrary: false }))["text/html"] as string;
+  const html = (await f.toBundle({ staticPicture: false }))["text/html"] as string;
   assert.doesNotMatch(html, /<\/script><b>/);
   assert.equal(html.match(/<\/script>/g)!.length, 1);
   const drawn = runDrawScripts(html);
-  assert.deepEqual((drawn.calls[0].data as { x: string[] }[])[0].x, ["</script><b>x</b>"]);
+  await settle();
+  assert.deepEqual((drawn.calls[0].spec.data as { x: string[] }[])[0].x, ["</script><b>x</b>"]);
+  // The picture escapes it too.
+  assert.doesNotMatch(await f.staticSvg(), /<b>/);
 });
 
-Deno.test("figure: plotly.js is inlined exactly once across two displays", async () => {
-  resetPlotlyLibrary();
+Deno.test("figure: plotly.js never travels in a bundle; the kernel installs it for Jupyter", async () => {
   const first = (await fig()[JUPYTER_DISPLAY]())["text/html"] as string;
   const second = (await fig()[JUPYTER_DISPLAY]())["text/html"] as string;
-  assert.equal(copies(first), 1);
-  assert.equal(copies(second), 0);
+  assert.equal(copies(first) + copies(second), 0);
   const source = await plotlyLibrarySource();
   assert.ok(source.length > 1_000_000);
-  assert.ok(first.includes(source.slice(0, 5000)));
-  assert.ok(first.length > source.length && second.length < 10_000);
-  // The library comes before the figure's own div.
-  assert.ok(first.indexOf("data-neuronbook") < first.indexOf("<div id="));
-  // Forcing and resetting.
-  const html = async (includeLibrary?: boolean) =>
-    (await fig().toBundle({ includeLibrary }))["text/html"] as string;
-  assert.equal(copies(await html(true)), 1);
-  assert.equal(copies(await html(false)), 0);
-  resetPlotlyLibrary();
-  assert.equal(copies(await html()), 1);
-  resetPlotlyLibrary();
-  assert.ok((await plotlyLibraryHtml()).startsWith(LIBRARY_TAG));
-  assert.equal(copies(await html()), 0);
+  assert.ok(first.length < 20_000 && second.length < 20_000);
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = await installPlotlyForJupyter(dir);
+    assert.equal(file, `${dir}/nbextensions/neuronbook/plotly-${await plotlyVersion()}.min.js`);
+    assert.equal(await Deno.readTextFile(file!), source);
+    const before = (await Deno.stat(file!)).mtime;
+    await installPlotlyForJupyter(dir); // already there: left alone
+    assert.deepEqual((await Deno.stat(file!)).mtime, before);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("figure: the library source is the pinned plotly.js with no closing script tag", async () => {
   const source = await plotlyLibrarySource();
-  assert.match(source.slice(0, 100), /plotly\.js v3\.7\.0/);
+  assert.match(source.slice(0, 100), new RegExp(`plotly\\.js v${await plotlyVersion()}`));
   assert.ok(source.includes("window.Plotly = Plotly;"));
   assert.ok(!/<\/script/i.test(source));
 });
@@ -143,7 +217,9 @@ Deno.test("figure: save() writes a standalone page with plotly.js and the figure
     assert.ok(!/<script[^>]*\ssrc=/.test(page), "no external scripts");
     // Its drawing script draws this figure.
     const drawn = runDrawScripts(page.slice(page.indexOf('<div id="')));
-    assert.deepEqual(drawn.calls[0].data, fig().toJSON().data);
+    await settle();
+    assert.deepEqual(drawn.calls[0].spec.data, fig().toJSON().data);
+    assert.equal(copies(page), 1);
     // Written atomically: nothing else left in the folder.
     assert.deepEqual([...Deno.readDirSync(`${dir}/plots`)].map((e) => e.name), ["line.html"]);
   } finally {
@@ -173,4 +249,51 @@ Deno.test("figure: a builder's promise displays itself without await", async () 
     linePlot({ series: [{ x: [1], y: [1, 2] }] }),
     /series 0 has 1 x values but 2 y/,
   );
+});
+
+Deno.test("animate: frames, a slider over them and a static picture of the active step", async () => {
+  const xs = [0, 1, 2, 3];
+  const fig = await animate(
+    [1, 2, 3].map((a) =>
+      linePlot({ series: [{ x: xs, y: xs.map((x) => a * x) }], title: `a = ${a}` })
+    ),
+    { labels: [1, 2, 3], label: "a", active: "last" },
+  );
+  assert.equal(fig.frames.length, 3);
+  assert.deepEqual(fig.frames[1].data[0].y, [0, 2, 4, 6]);
+  assert.deepEqual(fig.data[0].y, [0, 3, 6, 9]); // the active (last) step
+  assert.deepEqual(
+    fig.frames.map((f) => f.layout?.title),
+    [1, 2, 3].map((a) => ({ text: `a = ${a}` })),
+  );
+  const slider = (fig.layout.sliders as { active: number; steps: { args: unknown[] }[] }[])[0];
+  assert.equal(slider.active, 2);
+  assert.deepEqual(slider.steps[0].args[0], ["1"]);
+  // The y axis holds every frame: 0..9 padded.
+  const range = (fig.layout.yaxis as { range: number[] }).range;
+  assert.ok(range[0] < 0 && range[1] > 9);
+  const bundle = await fig.toBundle();
+  assert.equal((bundle[PLOTLY_MIME] as { frames: unknown[] }).frames.length, 3);
+  assert.match(bundle["text/plain"] as string, /3 frames/);
+  const svg = await fig.staticSvg();
+  assert.match(svg, />a = 3<\/text>/); // the picture's slider names the active step
+  const drawn = runDrawScripts(bundle["text/html"] as string);
+  await settle();
+  assert.equal((drawn.calls[0].spec.frames as unknown[]).length, 3);
+});
+
+Deno.test("animate: different kinds of figure, labels of the wrong length and a bad step are refused", async () => {
+  await assert.rejects(
+    animate([linePlot({ series: [{ y: [1] }] }), linePlot({ series: [{ y: [1] }, { y: [2] }] })]),
+    /figure 1 has traces \[scatter, scatter\] but figure 0 has \[scatter\]/,
+  );
+  await assert.rejects(
+    animate([linePlot({ series: [{ y: [1] }] })], { labels: [1, 2] }),
+    /1 figures but 2 labels/,
+  );
+  await assert.rejects(
+    animate([linePlot({ series: [{ y: [1] }] })], { active: 3 }),
+    /active is 3; use 0 to 0/,
+  );
+  await assert.rejects(animate([]), /no figures given/);
 });

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { checkHtml } from "../../tools/check_html.ts";
-import { linePlot, resetPlotlyLibrary } from "../../lib/plot/mod.ts";
+import { linePlot, plotlyLibrarySource } from "../../lib/plot/mod.ts";
 
 /**
  * Writes a page shaped like nbconvert's export (one `.jp-Cell` per output)
  * and the executed notebook beside it that says how many plots to expect.
  */
-async function page(dir: string, htmls: string[]): Promise<string> {
+async function page(dir: string, htmls: string[], markdown = ""): Promise<string> {
   const cells = htmls.map((h) =>
     `<div class="jp-Cell"><div class="jp-OutputArea-output">${h}</div></div>`
   );
@@ -20,17 +20,22 @@ async function page(dir: string, htmls: string[]): Promise<string> {
     })),
   };
   await Deno.writeTextFile(`${dir}/page.ipynb`, JSON.stringify(nb));
-  await Deno.writeTextFile(`${dir}/page.html`, `<html><body>${cells.join("\n")}</body></html>`);
+  // plotly.js beside the page, as `deno task notebooks` writes it.
+  await Deno.writeTextFile(`${dir}/plotly.js`, await plotlyLibrarySource());
+  await Deno.writeTextFile(
+    `${dir}/page.html`,
+    `<html><head><script src="plotly.js"></script></head><body>${cells.join("\n")}` +
+      `<div class="jp-RenderedMarkdown">${markdown}</div></body></html>`,
+  );
   return `${dir}/page.html`;
 }
 
 Deno.test({
   name: "checkHtml: a flat line counts as drawn; a plot whose script never ran does not",
-  permissions: { read: true, write: true, env: true, run: "inherit" },
+  permissions: { read: true, write: true, env: true, run: "inherit", net: ["127.0.0.1"] },
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
-      resetPlotlyLibrary(); // the first figure carries plotly.js, as in a notebook
       const xs = [1, 2, 3];
       // Without markers, the flat line's only mark has zero height.
       const flat = await linePlot({ series: [{ x: xs, y: [0.5, 0.5, 0.5], markers: false }] });
@@ -41,12 +46,30 @@ Deno.test({
         // A plot div that plotly.js never drew into.
         `<div class="neuronbook-plot"></div>`,
       ];
-      const result = await checkHtml(await page(dir, html), { screenshot: null });
+      const result = await checkHtml(await page(dir, html), { screenshot: null, waitMs: 3000 });
       const drawn = result.cells.map((c) => [c.expectedPlots, c.drawnPlots]);
       assert.deepEqual(drawn, [[1, 1], [1, 1], [1, 0]]);
       assert.equal(result.ok, false);
       assert.equal(result.failures.length, 1);
       assert.match(result.failures[0], /cell 2/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "checkHtml: TeX left untypeset fails the check",
+  permissions: { read: true, write: true, env: true, run: true, net: ["127.0.0.1"] },
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const result = await checkHtml(await page(dir, [], "the loss $E = \\frac{1}{2}(y - a)^2$"), {
+        screenshot: null,
+        waitMs: 500,
+      });
+      assert.equal(result.ok, false);
+      assert.match(result.failures.join("\n"), /math shows as raw TeX \(0 formulas typeset\)/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
