@@ -173,7 +173,8 @@ export async function setBackend(name: string): Promise<Backend> {
       } catch (err) {
         why = `WebGPU is unavailable: ${(err as Error).message}`;
       }
-      console.warn(`neuronbook: "auto" chose the CPU backend (${why}).`);
+      // A notice, not an error: normal output (stderr shows as a red box in Jupyter).
+      console.log(`neuronbook: "auto" chose the CPU backend (${why}).`);
     }
     name = "cpu";
   }

@@ -241,7 +241,7 @@ const MATHJAX_CONFIG = `window.MathJax = {
  * over HTTP, and no notebook carries them.
  */
 async function writeStaticAssets(outRoot: string): Promise<StaticAssets> {
-  const plotly = `_static/plotly-${await plotlyVersion()}.min.js`;
+  const plotly = `_static/plotly-${plotlyVersion()}.min.js`;
   const mathjax = "_static/mathjax-3-tex-svg.js";
   const source = await import("mathjax/es5/tex-svg-full.js", { with: { type: "text" } });
   await Deno.mkdir(`${outRoot}/_static`, { recursive: true });

@@ -1,6 +1,9 @@
 // A minimal PNG encoder (8-bit RGB, no filtering) for inline images in
-// notebook outputs: zlib compression comes from the platform's
-// CompressionStream("deflate"), so no dependency is needed.
+// notebook outputs: zlib compression comes from node:zlib's deflateSync, so no
+// dependency is needed. It is synchronous on purpose: a display method that
+// waits on I/O lets Deno's kernel publish the result after the cell finished,
+// under the next cell (see lib/plot/figure.ts).
+import { deflateSync } from "node:zlib";
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -29,18 +32,16 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-async function zlib(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream()
-    .pipeThrough(new CompressionStream("deflate"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+function zlib(data: Uint8Array): Uint8Array {
+  return new Uint8Array(deflateSync(data));
 }
 
 /** Encodes `rgb` (`height` rows of `width` RGB triples) as a PNG file. */
-export async function encodePng(
+export function encodePng(
   rgb: Uint8Array,
   width: number,
   height: number,
-): Promise<Uint8Array> {
+): Uint8Array {
   if (rgb.length !== width * height * 3) {
     throw new Error(`encodePng: ${rgb.length} bytes for a ${width}×${height} RGB image`);
   }
@@ -57,7 +58,7 @@ export async function encodePng(
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", header),
-    chunk("IDAT", await zlib(raw)),
+    chunk("IDAT", zlib(raw)),
     chunk("IEND", new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -193,9 +193,12 @@ export class StepThrough {
       s.lines.map((l, k) => `${k ? " ".repeat(String(i + 1).length + 2) : `${i + 1}. `}${l}`)
         .join("\n")
     );
+    // Found by id: Jupyter Notebook runs output scripts from <head>, where
+    // document.currentScript is not inside the output.
+    const id = `neuronbook-steps-${crypto.randomUUID()}`;
     return {
-      "text/html": `<div class="neuronbook-backprop-steps">${controls}${frames.join("")}` +
-        `<script>${SLIDER_SCRIPT}</script></div>`,
+      "text/html": `<div class="neuronbook-backprop-steps" id="${id}">${controls}` +
+        `${frames.join("")}<script>(${SLIDER_SCRIPT})("${id}");</script></div>`,
       "image/svg+xml": this.svgs[n - 1],
       "text/plain": text.join("\n"),
     };
@@ -203,8 +206,9 @@ export class StepThrough {
 }
 
 /** Shows one step at a time; runs in the page, where the output is displayed. */
-const SLIDER_SCRIPT = `(function () {
-  var root = document.currentScript.parentElement;
+const SLIDER_SCRIPT = `function (id) {
+  var root = document.getElementById(id);
+  if (!root) return;
   var frames = root.querySelectorAll(".neuronbook-step");
   var controls = root.querySelector(".neuronbook-step-controls");
   var slider = controls.querySelector("input"), label = controls.querySelector("span");
@@ -220,7 +224,7 @@ const SLIDER_SCRIPT = `(function () {
   });
   controls.style.display = "";
   show(0);
-})();`;
+}`;
 
 /** Drops Graphviz's comments and tooltips: a step-through carries dozens of pictures. */
 function compact(svg: string): string {

@@ -269,7 +269,7 @@ export class NotebookProgress implements ProgressReporter {
     const bundle = {
       "text/plain": text,
       "text/html":
-        `<div class="neuronbook-progress"><pre style="margin:0">${escaped}</pre>${this.#chartHtml()}</div>`,
+        `<div class="neuronbook-progress" data-run="${this.#id}"><pre style="margin:0">${escaped}</pre>${this.#chartHtml()}</div>`,
     };
     const options = { raw: true, display_id: this.#id, update: this.#shown };
     this.#shown = true;

@@ -160,6 +160,10 @@ export function animate(
       throw new Error(`animate: active is ${options.active}; use 0 to ${figs.length - 1}`);
     }
     const names = labels.map((l, i) => labels.indexOf(l) === i ? l : `${l} (${i})`);
+    const json = figs.map((f) => f.data.map((t) => JSON.stringify(new Figure({ data: [t] }))));
+    const changing = figs[0].data.map((_, k) => k).filter((k) =>
+      json.some((traces) => traces[k] !== json[0][k])
+    );
     const base = figs[active];
     const layout: PlotlyObject = { ...figs[0].layout };
     fixRanges(layout, figs);
@@ -175,9 +179,11 @@ export function animate(
       data: base.data,
       layout: { ...layout, ...(titled && !options.title ? { title: base.layout.title } : {}) },
       config: base.config,
+      // Frames carry only the traces that change (a contour under moving paths is sent once).
       frames: figs.map((f, i) => ({
         name: names[i],
-        data: f.data,
+        data: changing.map((k) => f.data[k]),
+        traces: changing,
         ...(titled && !options.title ? { layout: { title: f.layout.title } } : {}),
       })),
     });

@@ -32,6 +32,7 @@
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { escapeHtml, JUPYTER_DISPLAY, kernelJupyter, type MimeBundle } from "../jupyter.ts";
 import { staticSvg } from "./static_svg.ts";
+import plotlyPackage from "plotly.js-dist-min/package.json" with { type: "json" };
 
 /**
  * One Plotly trace: its `type` (`"scatter"`, `"heatmap"`, `"surface"`, ...)
@@ -98,6 +99,8 @@ export interface PlotlyFrame {
   data: PlotlyTrace[];
   /** Layout attributes that change with the frame (e.g. the title). */
   layout?: PlotlyObject;
+  /** Which of the figure's traces `data` replaces, in order (default: the first ones). */
+  traces?: number[];
 }
 
 /**
@@ -176,12 +179,11 @@ export function plotlyLibrarySource(): Promise<string> {
  * ```ts
  * import { plotlyVersion } from "./figure.ts";
  * import assert from "node:assert/strict";
- * assert.match(await plotlyVersion(), /^\d+\.\d+\.\d+$/);
+ * assert.match(plotlyVersion(), /^\d+\.\d+\.\d+$/);
  * ```
  */
-export async function plotlyVersion(): Promise<string> {
-  const pkg = await import("plotly.js-dist-min/package.json", { with: { type: "json" } });
-  return (pkg.default as { version: string }).version;
+export function plotlyVersion(): string {
+  return plotlyPackage.version;
 }
 
 /** `<script>` with plotly.js; `</script` inside the source would end the tag early. */
@@ -214,8 +216,6 @@ export function jupyterDataDir(
   return `${env.XDG_DATA_HOME || `${env.HOME}/.local/share`}/jupyter`;
 }
 
-let installed: Promise<string | undefined> | null = null;
-
 /**
  * Copies the pinned plotly.js into the Jupyter data folder's
  * `nbextensions/neuronbook/` (once; kept if already there), where Jupyter
@@ -237,7 +237,7 @@ export async function installPlotlyForJupyter(
   dataDir: string | undefined = jupyterDataDir(),
 ): Promise<string | undefined> {
   if (!dataDir) return undefined;
-  const file = `${dataDir}/nbextensions/neuronbook/plotly-${await plotlyVersion()}.min.js`;
+  const file = `${dataDir}/nbextensions/neuronbook/plotly-${plotlyVersion()}.min.js`;
   const source = new TextEncoder().encode(await plotlyLibrarySource());
   const size = await Deno.stat(file).then((s) => s.size, () => -1);
   if (size !== source.length) await writeFileAtomic(file, source);
@@ -402,27 +402,30 @@ export class Figure {
    * The static picture: the figure drawn as SVG without plotly.js (the
    * active slider step's frame, for an animated figure).
    */
-  staticSvg(): Promise<string> {
+  staticSvg(): string {
     const spec = this.toJSON();
     const sliders = spec.layout.sliders as { active?: number }[] | undefined;
     const frame = spec.frames?.[sliders?.[0]?.active ?? 0];
-    const data = frame ? spec.data.map((t, i) => ({ ...t, ...frame.data[i] })) : spec.data;
+    const data = spec.data.map((t, i) => {
+      const k = frame ? (frame.traces ?? frame.data.map((_, j) => j)).indexOf(i) : -1;
+      return k < 0 ? t : { ...t, ...frame!.data[k] };
+    });
     return staticSvg({ data, layout: { ...spec.layout, ...frame?.layout } });
   }
 
   /** The figure's box: the static picture and the script that swaps in the live plot. */
-  async #html(spec: FigureJson, picture: boolean): Promise<string> {
+  #html(spec: FigureJson, picture: boolean): string {
     const id = `neuronbook-figure-${crypto.randomUUID()}`;
     const title = escapeHtml(this.#title() || "figure");
     const img = picture
       ? `<img class="neuronbook-static" alt="${title}" src="${
-        svgDataUrl(await this.staticSvg())
+        svgDataUrl(this.staticSvg())
       }">\n<div class="neuronbook-static neuronbook-static-note" ` +
         `style="font-size:11px;color:#888">${STATIC_NOTE}</div>\n`
       : "";
     return `<div id="${id}" class="neuronbook-figure">\n${img}</div>
 <script type="text/javascript">
-(${DRAW_SCRIPT})(${scriptJson(id)}, ${scriptJson(spec)}, ${scriptJson(await plotlyVersion())});
+(${DRAW_SCRIPT})(${scriptJson(id)}, ${scriptJson(spec)}, ${scriptJson(plotlyVersion())});
 </script>
 `;
   }
@@ -430,9 +433,10 @@ export class Figure {
   /**
    * The MIME bundle a notebook shows: the Plotly JSON, HTML (a static
    * picture and the script that draws the interactive plot, see the module
-   * documentation) and a text summary.
+   * documentation) and a text summary. Synchronous on purpose (see
+   * {@linkcode Figure[JUPYTER_DISPLAY]}).
    */
-  async toBundle(options: BundleOptions = {}): Promise<MimeBundle> {
+  toBundle(options: BundleOptions = {}): MimeBundle {
     const spec = this.toJSON();
     const types = [...new Set(spec.data.map((t) => t.type))].join(", ");
     const title = this.#title();
@@ -440,7 +444,7 @@ export class Figure {
     if (spec.frames) plotly.frames = spec.frames;
     return {
       [PLOTLY_MIME]: plotly,
-      "text/html": await this.#html(spec, options.staticPicture ?? true),
+      "text/html": this.#html(spec, options.staticPicture ?? true),
       "text/plain": `Figure(${title ? `"${title}", ` : ""}${spec.data.length} trace${
         spec.data.length === 1 ? "" : "s"
       }: ${types}${spec.frames ? `, ${spec.frames.length} frames` : ""})`,
@@ -457,7 +461,7 @@ export class Figure {
 <title>${title}</title>
 </head>
 <body>
-${libraryScript(await plotlyLibrarySource())}${await this.#html(this.toJSON(), false)}</body>
+${libraryScript(await plotlyLibrarySource())}${this.#html(this.toJSON(), false)}</body>
 </html>
 `;
   }
@@ -483,16 +487,31 @@ ${libraryScript(await plotlyLibrarySource())}${await this.#html(this.toJSON(), f
 
   /**
    * What the Jupyter kernel calls to display the figure:
-   * {@linkcode Figure.toBundle}, after making sure Jupyter can serve
-   * plotly.js ({@linkcode installPlotlyForJupyter}) when run in the kernel.
+   * {@linkcode Figure.toBundle}, computed at once. Deno's kernel publishes a
+   * cell's result from a promise it does not wait for; a display method that
+   * waits on I/O makes it publish after the cell has finished, and with "Run
+   * All" the result then lands under a later cell. So the only wait here is
+   * the first one in a kernel session that needs plotly.js copied for Jupyter
+   * ({@linkcode installPlotlyForJupyter}); the plot builders do that copy
+   * while the cell runs, before they return.
    */
-  async [JUPYTER_DISPLAY](): Promise<MimeBundle> {
-    if (kernelJupyter()) {
-      installed ??= installPlotlyForJupyter().catch(() => undefined);
-      await installed;
-    }
-    return this.toBundle();
+  [JUPYTER_DISPLAY](): MimeBundle | Promise<MimeBundle> {
+    if (!kernelJupyter() || installState === "done") return this.toBundle();
+    return ensurePlotlyForJupyter().then(() => this.toBundle());
   }
+}
+
+let installState: "no" | "running" | "done" = "no";
+let installing: Promise<void> | null = null;
+
+/** In the kernel: copies plotly.js for Jupyter once per session (a failure leaves the static pictures). */
+function ensurePlotlyForJupyter(): Promise<void> {
+  if (!kernelJupyter() || installState === "done") return Promise.resolve();
+  installState = "running";
+  installing ??= installPlotlyForJupyter().then(() => {}, () => {}).finally(() => {
+    installState = "done";
+  });
+  return installing;
 }
 
 /**
@@ -518,10 +537,14 @@ export class FigurePromise extends Promise<Figure> {
     return Promise;
   }
 
-  /** Runs `build` and wraps its result. */
+  /**
+   * Runs `build` and wraps its result (in the Jupyter kernel, also making
+   * sure plotly.js is there for Jupyter before it resolves, so that the
+   * figure displays without waiting).
+   */
   static from(build: () => Promise<Figure>): FigurePromise {
     return new FigurePromise((resolve, reject) => {
-      build().then(resolve, reject);
+      Promise.all([build(), ensurePlotlyForJupyter()]).then(([fig]) => resolve(fig), reject);
     });
   }
 

@@ -220,6 +220,8 @@ export function imageGrid(
       margin: { l: 20, r: 20, t: options.title === undefined ? 30 : 70, b: 10 },
     });
     if (options.title !== undefined) layout.title = titleOf(options.title);
-    return new Figure({ data, layout });
+    // Plotly's toolbar would sit over the first row's titles; zooming pictures this small
+    // adds nothing.
+    return new Figure({ data, layout, config: { displayModeBar: false } });
   });
 }

@@ -265,7 +265,7 @@ function axesSvg(p: Panel): string {
 }
 
 /** A grid trace (heatmap, contour, surface from above, RGB image) as PNG pixels. */
-async function gridSvg(t: PlotlyTrace, p: Panel): Promise<string> {
+function gridSvg(t: PlotlyTrace, p: Panel): string {
   const z = t.type === "image" ? (t.z as number[][][]) : matrix(t.z);
   const rows = z.length, cols = (z[0] as unknown[])?.length ?? 0;
   if (!rows || !cols) return "";
@@ -283,7 +283,7 @@ async function gridSvg(t: PlotlyTrace, p: Panel): Promise<string> {
       rgb.set(c.slice(0, 3), (i * cols + j) * 3);
     }
   }
-  const png = base64(await encodePng(rgb, cols, rows));
+  const png = base64(encodePng(rgb, cols, rows));
   const [x0, x1] = extentOf(t, "x"), [y0, y1] = extentOf(t, "y");
   const dx = cols > 1 && Array.isArray(t.x) ? (x1 - x0) / (cols - 1) / 2 : 0;
   const dy = rows > 1 && Array.isArray(t.y) ? (y1 - y0) / (rows - 1) / 2 : 0;
@@ -423,13 +423,14 @@ function flatten(traces: PlotlyTrace[]): PlotlyTrace[] {
 
 /**
  * Draws a Plotly spec as a standalone SVG document (text), `width` ×
- * `height` pixels (default: the layout's, else 700 × 450).
+ * `height` pixels (default: the layout's, else 700 × 450). Synchronous, like
+ * every display method here (see `figure.ts`).
  *
  * @example
  * ```ts
  * import { staticSvg } from "./static_svg.ts";
  * import assert from "node:assert/strict";
- * const svg = await staticSvg({
+ * const svg = staticSvg({
  *   data: [{ type: "scatter", mode: "lines", name: "loss", x: [0, 1, 2], y: [3, 2, 1.5] }],
  *   layout: { title: { text: "Loss" } },
  * });
@@ -438,10 +439,10 @@ function flatten(traces: PlotlyTrace[]): PlotlyTrace[] {
  * assert.match(svg, />Loss<\/text>/);
  * ```
  */
-export async function staticSvg(
+export function staticSvg(
   spec: { data: PlotlyTrace[]; layout?: PlotlyObject },
   size: { width?: number; height?: number } = {},
-): Promise<string> {
+): string {
   const layout = spec.layout ?? {};
   const W = size.width ?? (typeof layout.width === "number" ? layout.width : 700);
   const H = size.height ?? (typeof layout.height === "number" ? layout.height : 450);
@@ -467,8 +468,10 @@ export async function staticSvg(
         `height="${p.height}"/></clipPath><g clip-path="url(#panel${k})">`,
     );
     for (const [i, t] of traces.entries()) {
-      if (`${t.xaxis ?? "x"} ${t.yaxis ?? "y"}` !== `${p.x} ${p.y}`) continue;
-      if (["heatmap", "contour", "image"].includes(t.type)) body.push(await gridSvg(t, p));
+      if (`${t.xaxis ?? "x"} ${t.yaxis ?? "y"}` !== `${p.x} ${p.y}` || t.visible === false) {
+        continue;
+      }
+      if (["heatmap", "contour", "image"].includes(t.type)) body.push(gridSvg(t, p));
       else if (t.type === "bar") body.push(barSvg(t, p, i));
       else if (t.type === "scatter") body.push(scatterSvg(t, p, i));
     }

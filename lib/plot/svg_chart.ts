@@ -97,7 +97,9 @@ function tick(v: number, percent: boolean): string {
 export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions = {}): string {
   const W = options.width ?? 320, H = options.height ?? 160;
   const percent = options.percent ?? false;
-  const left = 44, right = 8, top = options.title ? 20 : 8, bottom = options.xLabel ? 30 : 18;
+  // The title (left) and the legend (right) share a row above the plot, so the legend
+  // never covers a curve.
+  const left = 44, right = 8, top = 22, bottom = options.xLabel ? 30 : 18;
   const drawn = series.map((s) => ({
     ...s,
     points: thin(
@@ -166,13 +168,13 @@ export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions
         parts.push(`<circle cx="${px(x)}" cy="${py(y)}" r="2.5" fill="${color}"/>`);
       }
     }
-    // Legend entries along the top edge of the plot, right-aligned.
+    // Legend entries in the row above the plot, right-aligned.
     parts.push(
-      `<line x1="${legendX}" x2="${legendX + 12}" y1="${top + 8}" y2="${
-        top + 8
+      `<line x1="${legendX}" x2="${legendX + 12}" y1="${top - 10}" y2="${
+        top - 10
       }" stroke="${color}" ` +
         `stroke-width="2"${dash}/>`,
-      `<text x="${legendX + 15}" y="${top + 8}" dominant-baseline="middle" fill="#333">${
+      `<text x="${legendX + 15}" y="${top - 10}" dominant-baseline="middle" fill="#333">${
         escapeHtml(s.name)
       }</text>`,
     );

@@ -101,7 +101,8 @@ export class EarlyStopper {
         this.bestWeights = noGrad(() => model.parameters().map((p) => p.clone()));
       }
     } else if (++s.waited >= this.#patience) {
-      return `${this.monitor} did not improve for ${s.waited} epochs (best: epoch ${s.bestEpoch})`;
+      const epochs = s.waited === 1 ? "epoch" : "epochs";
+      return `${this.monitor} did not improve for ${s.waited} ${epochs} (best: epoch ${s.bestEpoch})`;
     }
     return undefined;
   }

@@ -57,7 +57,10 @@ Deno.test("NotebookProgress: one display, then updates with the same display_id"
     /^epoch 1\/2 {2}loss 0\.8000 {2}acc 60\.00% {2}val_loss 0\.9000/,
   );
   const html = last["text/html"];
-  assert.match(html, /^<pre style="margin:0">epoch 1\/2/);
+  assert.match(
+    html,
+    /^<div class="neuronbook-progress" data-run="[^"]+"><pre style="margin:0">epoch 1\/2/,
+  );
   assert.equal([...html.matchAll(/<svg /g)].length, 2); // loss and accuracy charts
   assert.match(html, />loss<\/text>/);
   assert.match(html, />accuracy<\/text>/);

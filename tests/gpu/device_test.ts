@@ -23,15 +23,17 @@ import {
 } from "../../mod.ts";
 import { assertClose, hasGpu, ignoreGpu } from "./_setup.ts";
 
-/** Runs `fn` with console.warn captured; returns what it printed. */
+/** Runs `fn` with console output captured; returns what it printed (stderr lines marked). */
 async function warnings(fn: () => Promise<unknown>): Promise<string[]> {
   const lines: string[] = [];
-  const original = console.warn;
-  console.warn = (...args: unknown[]) => lines.push(args.join(" "));
+  // The notice goes to normal output (console.log), not stderr.
+  const [log, warn] = [console.log, console.warn];
+  console.log = (...args: unknown[]) => lines.push(args.join(" "));
+  console.warn = (...args: unknown[]) => lines.push(`stderr: ${args.join(" ")}`);
   try {
     await fn();
   } finally {
-    console.warn = original;
+    [console.log, console.warn] = [log, warn];
   }
   return lines;
 }

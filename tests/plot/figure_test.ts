@@ -122,7 +122,7 @@ Deno.test("figure: without window.Plotly the script loads it once from Jupyter's
   const html = (await fig().toBundle())["text/html"] as string;
   const page = runDrawScripts(html + html, { plotly: false, baseUrl: "/user/ann/" });
   assert.equal(page.head.length, 1, "one <script> for both figures");
-  const version = await plotlyVersion();
+  const version = plotlyVersion();
   assert.equal(page.head[0].src, `/user/ann/nbextensions/neuronbook/plotly-${version}.min.js`);
   page.window.Plotly = page.Plotly;
   page.head[0].onload!();
@@ -180,7 +180,7 @@ Deno.test("figure: plotly.js never travels in a bundle; the kernel installs it f
   const dir = await Deno.makeTempDir();
   try {
     const file = await installPlotlyForJupyter(dir);
-    assert.equal(file, `${dir}/nbextensions/neuronbook/plotly-${await plotlyVersion()}.min.js`);
+    assert.equal(file, `${dir}/nbextensions/neuronbook/plotly-${plotlyVersion()}.min.js`);
     assert.equal(await Deno.readTextFile(file!), source);
     const before = (await Deno.stat(file!)).mtime;
     await installPlotlyForJupyter(dir); // already there: left alone
@@ -192,7 +192,7 @@ Deno.test("figure: plotly.js never travels in a bundle; the kernel installs it f
 
 Deno.test("figure: the library source is the pinned plotly.js with no closing script tag", async () => {
   const source = await plotlyLibrarySource();
-  assert.match(source.slice(0, 100), new RegExp(`plotly\\.js v${await plotlyVersion()}`));
+  assert.match(source.slice(0, 100), new RegExp(`plotly\\.js v${plotlyVersion()}`));
   assert.ok(source.includes("window.Plotly = Plotly;"));
   assert.ok(!/<\/script/i.test(source));
 });

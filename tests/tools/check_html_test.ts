@@ -60,7 +60,7 @@ Deno.test({
 
 Deno.test({
   name: "checkHtml: TeX left untypeset fails the check",
-  permissions: { read: true, write: true, env: true, run: true, net: ["127.0.0.1"] },
+  permissions: { read: true, write: true, env: true, run: "inherit", net: ["127.0.0.1"] },
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {

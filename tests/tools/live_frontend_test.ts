@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { checkCells } from "../../tools/live_frontend.ts";
 
-const output = (type: string, count: number | null = null, progress = false) => ({
+const output = (type: string, count: number | null = null, progress: string | null = null) => ({
   type,
   count,
   mimes: ["text/plain"],
@@ -22,7 +22,11 @@ const cell = (index: number, prompt: number | string | null, outputs = [output("
 Deno.test("live: results under their own cells pass", () => {
   const cells = [
     cell(0, 1, [output("execute_result", 1)]),
-    cell(2, 2, [output("display_data", null, true), output("execute_result", 2)]),
+    cell(2, 2, [
+      output("display_data", null, "run-1"),
+      output("display_data", null, "run-2"),
+      output("execute_result", 2),
+    ]),
   ];
   assert.deepEqual(checkCells(cells, []), []);
 });
@@ -43,7 +47,7 @@ Deno.test("live: a result under the wrong cell, two results, a stray and an unru
 });
 
 Deno.test("live: training progress must be one output updated in place, errors are reported", () => {
-  const progress = output("display_data", null, true);
+  const progress = output("display_data", null, "run-1");
   const cells = [{ ...cell(3, 4, [progress, progress]), errors: ["Error: boom"] }];
   assert.deepEqual(checkCells(cells, []), [
     "cell 3: Error: boom",
