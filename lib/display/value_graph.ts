@@ -52,6 +52,15 @@ export const NO_BACKWARD_WARNING = "backward() has not run: every gradient is st
 
 // Graphviz sizes text with its own metrics of these fonts; other names fall back to Times.
 const FONT = "Helvetica";
+// What the picture asks the browser for: Helvetica or a font with its widths (Arial, Liberation
+// Sans, Arimo); where none is installed (DejaVu Sans, about 12% wider, is common on Linux) the
+// long lines carry room to spare (see `room`).
+const SVG_FONTS = "Helvetica,Arial,Liberation Sans,Arimo,sans-serif";
+
+/** No-break spaces to follow `text` (~15% of it): a wider fallback font still fits. */
+function room(text: string): string {
+  return "&#160;".repeat(Math.ceil(text.length * 0.15));
+}
 const OP_SYMBOLS: Record<string, string> = { add: "+", mul: "*" };
 
 function fmt(v: number, digits: number): string {
@@ -97,11 +106,11 @@ export function valueGraphDot(root: Value | ValueGraph, options: ValueGraphOptio
     `&#160;&#160;</FONT><FONT POINT-SIZE="10" COLOR="red">gradient below</FONT></TD></TR>`;
   const warning = g.backwardDone
     ? ""
-    : `<TR><TD ALIGN="LEFT"><FONT COLOR="red"><B>${
-      escapeHtml(NO_BACKWARD_WARNING)
-    }</B></FONT></TD></TR>`;
+    : `<TR><TD ALIGN="LEFT"><FONT COLOR="red"><B>${escapeHtml(NO_BACKWARD_WARNING)}</B></FONT>${
+      room(NO_BACKWARD_WARNING)
+    }</TD></TR>`;
   const caption = (options.caption ?? []).map((l) =>
-    `<TR><TD ALIGN="LEFT">${escapeHtml(l)}</TD></TR>`
+    `<TR><TD ALIGN="LEFT">${escapeHtml(l)}${room(l)}</TD></TR>`
   );
   lines.push(
     `  labelloc=t; labeljust=l; label=<<TABLE BORDER="0" CELLPADDING="2">${warning}${
@@ -190,7 +199,8 @@ export async function valueGraphSvg(
   });
   // Drop the XML prolog and doctype so the markup can sit inside HTML; let text that
   // a browser's fonts make wider than Graphviz measured overflow rather than be cut.
-  return svg.slice(svg.indexOf("<svg")).replace("<svg ", '<svg overflow="visible" ');
+  return svg.slice(svg.indexOf("<svg")).replace("<svg ", '<svg overflow="visible" ')
+    .replaceAll('font-family="Helvetica,sans-Serif"', `font-family="${SVG_FONTS}"`);
 }
 
 /**

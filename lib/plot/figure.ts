@@ -138,7 +138,13 @@ export interface FigureJson {
 }
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-const DEFAULT_CONFIG: PlotlyObject = { responsive: true, displaylogo: false };
+// plotly.js 4 shows a "Share chart" button that uploads the figure to Plotly Cloud; the course
+// works offline and keeps students' data on their machine.
+const DEFAULT_CONFIG: PlotlyObject = {
+  responsive: true,
+  displaylogo: false,
+  showSendToCloud: false,
+};
 const DEFAULT_HEIGHT = 450;
 
 let librarySource: Promise<string> | null = null;
@@ -361,7 +367,7 @@ export class Figure {
   data: PlotlyTrace[];
   /** Layout attributes. */
   layout: PlotlyObject;
-  /** Config attributes (defaults: responsive, no Plotly logo). */
+  /** Config attributes (defaults: responsive, no Plotly logo, no upload button). */
   config: PlotlyObject;
   /** Animation frames (empty for a still figure). */
   frames: PlotlyFrame[];

@@ -109,7 +109,11 @@ Deno.test("figure: the drawing script gives Plotly the spec, then drops the stat
   assert.equal(drawn.calls.length, 1);
   assert.deepEqual(drawn.calls[0].spec.data, f.toJSON().data);
   assert.deepEqual(drawn.calls[0].spec.layout, f.toJSON().layout);
-  assert.deepEqual(drawn.calls[0].spec.config, { responsive: true, displaylogo: false });
+  assert.deepEqual(drawn.calls[0].spec.config, {
+    responsive: true,
+    displaylogo: false,
+    showSendToCloud: false,
+  });
   const box = [...drawn.boxes.values()][0];
   assert.deepEqual(box.children.map((c) => [c.className, !!c.removed]), [
     ["neuronbook-static", true],
