@@ -11,7 +11,10 @@
  * @module
  */
 import { base64, encodePng } from "../display/_png.ts";
-import type { PlotlyObject, PlotlyTrace } from "./figure.ts";
+
+// The shapes of a Plotly spec (as in figure.ts, which imports this file).
+type PlotlyTrace = { type: string; [attribute: string]: unknown };
+type PlotlyObject = Record<string, unknown>;
 
 type Range = [number, number];
 
