@@ -454,7 +454,9 @@ export async function main(args: string[]): Promise<number> {
         run.htmlCheck = await checkHtml(run.html!);
       } catch (e) {
         run.ok = false;
-        run.failure = `HTML check could not run: ${e instanceof Error ? e.message : e}`;
+        // puppeteer rejects with a WebSocket ErrorEvent (not an Error) when it cannot connect.
+        const why = e instanceof Error ? e.message : (e as { message?: string })?.message ?? e;
+        run.failure = `HTML check could not run: ${why}`;
         return;
       }
       const c = run.htmlCheck;
