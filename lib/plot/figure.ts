@@ -32,6 +32,8 @@
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { escapeHtml, JUPYTER_DISPLAY, kernelJupyter, type MimeBundle } from "../jupyter.ts";
 import { staticSvg } from "./static_svg.ts";
+import { deflateSync } from "node:zlib";
+import { base64 } from "../display/_png.ts";
 import plotlyPackage from "plotly.js-dist-min/package.json" with { type: "json" };
 
 /**
@@ -250,15 +252,21 @@ export async function installPlotlyForJupyter(
   return file;
 }
 
+/**
+ * A number to 7 significant digits: float32 values carry no more, and a
+ * picture needs fewer; 17-digit doubles (a float32 read into JavaScript
+ * prints as -0.41999998688697815) only bloat a notebook.
+ */
+function short(v: number): number {
+  return Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v;
+}
+
 /** Typed arrays become plain arrays (JSON.stringify would make objects of them). */
 function plain(value: unknown): unknown {
+  if (typeof value === "number") return short(value);
   if (value === null || typeof value !== "object") return value;
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    const a = value as unknown as ArrayLike<number>;
-    // float32 values carry ~7 significant digits; more only bloats the JSON.
-    return value instanceof Float32Array
-      ? Array.from(a, (v) => Number.isFinite(v) ? Number(v.toPrecision(7)) : v)
-      : Array.from(a);
+    return Array.from(value as unknown as ArrayLike<number>, short);
   }
   if (Array.isArray(value)) return value.map(plain);
   const out: Record<string, unknown> = {};
@@ -284,9 +292,14 @@ const STATIC_NOTE = "Static picture. The interactive plot needs scripts: trust t
  * page lacks it (once per page), and removes the static picture once drawn.
  * With no library to be had, the picture stays and its note says why.
  */
-const DRAW_SCRIPT = `function (id, spec, version) {
+const DRAW_SCRIPT = `function (id, packed, version) {
   var box = document.getElementById(id);
   if (!box) return;
+  function unpack() {
+    var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).text().then(JSON.parse);
+  }
   function baseUrl() {
     var b = document.body && document.body.getAttribute("data-base-url");
     if (b) return b;
@@ -315,7 +328,8 @@ const DRAW_SCRIPT = `function (id, spec, version) {
     p.catch(function () { window.__neuronbookPlotly = null; });
     return p;
   }
-  load().then(function (Plotly) {
+  Promise.all([load(), unpack()]).then(function (got) {
+    var Plotly = got[0], spec = got[1];
     var plot = document.createElement("div");
     plot.className = "neuronbook-plot";
     plot.style.width = "100%";
@@ -329,6 +343,16 @@ const DRAW_SCRIPT = `function (id, spec, version) {
     if (note) note.textContent = "Static picture: " + e.message + ".";
   });
 }`;
+
+/**
+ * The spec for the page's script, deflated and base64-encoded: the Plotly
+ * JSON beside it in the bundle holds the same numbers, and this copy costs a
+ * third of it (the script inflates it with the browser's
+ * DecompressionStream).
+ */
+function packSpec(spec: FigureJson): string {
+  return base64(deflateSync(JSON.stringify(spec)));
+}
 
 /** `data:` URL of an SVG document, percent-encoded (smaller than base64). */
 function svgDataUrl(svg: string): string {
@@ -381,8 +405,8 @@ export class Figure {
   }
 
   /**
-   * The spec as JSON-ready plain data (typed arrays as arrays, float32
-   * values rounded to 7 significant digits); `frames` only when there are.
+   * The spec as JSON-ready plain data (typed arrays as arrays, numbers
+   * rounded to 7 significant digits); `frames` only when there are.
    */
   toJSON(): FigureJson {
     const json: FigureJson = {
@@ -431,7 +455,7 @@ export class Figure {
       : "";
     return `<div id="${id}" class="neuronbook-figure">\n${img}</div>
 <script type="text/javascript">
-(${DRAW_SCRIPT})(${scriptJson(id)}, ${scriptJson(spec)}, ${scriptJson(plotlyVersion())});
+(${DRAW_SCRIPT})(${scriptJson(id)}, "${packSpec(spec)}", ${scriptJson(plotlyVersion())});
 </script>
 `;
   }

@@ -4,6 +4,7 @@
 // nbextensions); save() writes a standalone offline page. The drawing script
 // is run against a fake DOM to check it hands Plotly exactly the figure's spec.
 import assert from "node:assert/strict";
+import { inflateSync } from "node:zlib";
 import {
   animate,
   Figure,
@@ -87,7 +88,8 @@ function runDrawScripts(html: string, page: { plotly?: boolean; baseUrl?: string
   return { calls, boxes, head, window, Plotly };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 0));
+/** Lets the page scripts' promises run (inflating the spec takes a few turns). */
+const settle = () => new Promise((r) => setTimeout(r, 20));
 
 Deno.test("figure: bundle has the Plotly JSON, HTML and text", async () => {
   const bundle = await fig().toBundle();
@@ -214,8 +216,11 @@ Deno.test("figure: save() writes a standalone page with plotly.js and the figure
     assert.equal(page.match(LIBRARY_TAG)?.length, 1);
     const source = await plotlyLibrarySource();
     assert.ok(page.includes(source.slice(0, 5000)) && page.includes(source.slice(-2000)));
+    // The figure's JSON travels deflated and base64-encoded in the drawing script.
+    const packed = /\)\("neuronbook-figure-[^"]+", "([A-Za-z0-9+/=]+)"/.exec(page)![1];
+    const json = inflateSync(Uint8Array.from(atob(packed), (c) => c.charCodeAt(0))).toString();
     assert.ok(
-      page.includes('"data":[{"type":"scatter","mode":"lines","x":[1,2,3],"y":[3,1.1,2]}]'),
+      json.includes('"data":[{"type":"scatter","mode":"lines","x":[1,2,3],"y":[3,1.1,2]}]'),
     );
     assert.ok(page.endsWith("</body>\n</html>\n"));
     assert.ok(!/<script[^>]*\ssrc=/.test(page), "no external scripts");
