@@ -48,6 +48,9 @@ const MAX_AXES = 12;
 /** Below this many multiply-adds a matmul stays on one thread (waking workers costs ~30 µs). */
 const THREADED_FLOPS = 1 << 21;
 
+/** im2col moves each value once: count it like this many multiply-adds when choosing threads. */
+const WINDOW_WEIGHT = 16;
+
 let threadLimit = Math.max(1, Math.min(navigator.hardwareConcurrency ?? 1, 16));
 
 /**
@@ -224,13 +227,11 @@ export class FastCpuBackend implements Backend {
       },
       im2col: (inputs, attrs, out) => {
         if (!float32(inputs, out)) return ref.im2col(inputs, attrs, out);
-        const g = this.#geom(attrs.geom);
-        return this.#run(inputs, out, ([x], dst) => this.heap.kernels.im2col(x, g, dst));
+        return this.#run(inputs, out, ([x], dst) => this.#window(1, x, dst, attrs.geom));
       },
       col2im: (inputs, attrs, out) => {
         if (!float32(inputs, out)) return ref.col2im(inputs, attrs, out);
-        const g = this.#geom(attrs.geom);
-        return this.#run(inputs, out, ([x], dst) => this.heap.kernels.col2im(x, g, dst));
+        return this.#run(inputs, out, ([x], dst) => this.#window(2, x, dst, attrs.geom));
       },
     };
   }
@@ -303,8 +304,35 @@ export class FastCpuBackend implements Backend {
     return this.#args + 4 * at;
   }
 
-  #geom(g: WindowGeometry): number {
-    return this.#put(48, [g.n, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.padding, g.outH, g.outW]);
+  /**
+   * im2col (kind 1) or col2im (kind 2) from `x` into `dst`, split by planes
+   * (image, channel) into jobs of about 16K columns' values across the threads
+   * when it is large.
+   */
+  #window(kind: number, x: number, dst: number, g: WindowGeometry): void {
+    const planes = g.n * g.c, planeCols = g.kh * g.kw * g.outH * g.outW;
+    const per = Math.max(1, Math.ceil(16384 / planeCols)), jobs = Math.ceil(planes / per);
+    const desc = this.#put(40, [
+      x,
+      dst,
+      per,
+      planes,
+      g.n,
+      g.c,
+      g.h,
+      g.w,
+      g.kh,
+      g.kw,
+      g.stride,
+      g.padding,
+      g.outH,
+      g.outW,
+    ]);
+    const pool = jobs > 1 && jobs <= MAX_JOBS
+      ? this.#poolFor(planes * planeCols * WINDOW_WEIGHT)
+      : undefined;
+    if (pool) pool.run(kind, desc, jobs, threadLimit);
+    else for (let job = 0; job < jobs; job++) this.heap.kernels.task(kind, desc, job, 0);
   }
 
   /** Binary op `code` (or copy) over merged axes; undefined when there are too many. */
@@ -378,7 +406,7 @@ export class FastCpuBackend implements Backend {
     const jobs = kernels.mm_jobs(desc);
     const pool = jobs > 1 && jobs <= MAX_JOBS ? this.#poolFor(2 * batch * m * n * k) : undefined;
     const threads = Math.min(pool ? threadLimit : 1, jobs);
-    if (pool && threads > 1) pool.matmul(desc, jobs, threads);
+    if (pool && threads > 1) pool.run(0, desc, jobs, threads);
     else kernels.mm_run(desc, 0, jobs, 1, this.#scratch);
   }
 }

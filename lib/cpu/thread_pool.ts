@@ -21,8 +21,10 @@ import { kernelBytes, type WasmHeap } from "./wasm_heap.ts";
 
 // Control block (int32 slots): the task generation (workers sleep on it),
 // jobs completed, the job counter (task tag << 16 | next job), the task's
-// descriptor and job count, ready workers, and how many workers may join.
-const GEN = 0, COMPLETED = 1, COUNTER = 2, DESC = 3, JOBS = 4, READY = 5, LIMIT = 6;
+// descriptor, job count and kind (see `task` in kernels.c), ready workers,
+// and how many workers may join.
+const GEN = 0, COMPLETED = 1, COUNTER = 2, DESC = 3, JOBS = 4, READY = 5, LIMIT = 6, KIND = 7;
+const SLOTS = [GEN, COMPLETED, COUNTER, DESC, JOBS, READY, LIMIT, KIND];
 const CTRL_BYTES = 64;
 /** Jobs per task are counted in 16 bits (the task tag takes the other 15). */
 export const MAX_JOBS = 0xffff;
@@ -53,20 +55,11 @@ function work(
 // The worker: instantiate, report ready, then join each task it is woken for.
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
-const [GEN, COMPLETED, COUNTER, DESC, JOBS, READY, LIMIT] = [${[
-  GEN,
-  COMPLETED,
-  COUNTER,
-  DESC,
-  JOBS,
-  READY,
-  LIMIT,
-]}];
+const [GEN, COMPLETED, COUNTER, DESC, JOBS, READY, LIMIT, KIND] = [${SLOTS}];
 const work = ${work.toString()};
 parentPort.once("message", ({ memory, bytes, id, ctrl, scratch }) => {
   const module = new WebAssembly.Module(bytes);
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const run = (desc, job, scratch) => k.mm_run(desc, job, job + 1, 1, scratch);
   const c = new Int32Array(memory.buffer, ctrl, 16);
   let seen = Atomics.load(c, GEN);
   Atomics.add(c, READY, 1);
@@ -77,6 +70,8 @@ parentPort.once("message", ({ memory, bytes, id, ctrl, scratch }) => {
     if (id >= Atomics.load(c, LIMIT)) continue;
     // The tag first: a task that ended meanwhile leaves a tag that no longer matches.
     const tag = Atomics.load(c, COUNTER) >>> 16;
+    const kind = Atomics.load(c, KIND);
+    const run = (desc, job, scratch) => k.task(kind, desc, job, scratch);
     work(c, run, tag, Atomics.load(c, DESC), Atomics.load(c, JOBS), scratch);
   }
 });
@@ -88,7 +83,7 @@ parentPort.once("message", ({ memory, bytes, id, ctrl, scratch }) => {
  * @example Run a matmul task on every thread (see fast_backend.ts for the descriptor)
  * ```ts ignore
  * const pool = new ThreadPool(heap, 2);
- * pool.matmul(desc, jobs, scratches);
+ * pool.run(0, desc, jobs, 2);
  * ```
  */
 export class ThreadPool {
@@ -141,15 +136,17 @@ export class ThreadPool {
   }
 
   /**
-   * Runs jobs `0 .. jobs-1` of the matmul described at `desc` on this thread
+   * Runs jobs `0 .. jobs-1` of task `kind` (0 matmul, 1 im2col, 2 col2im;
+   * see `task` in kernels.c) described at `desc` on this thread
    * and up to `threads - 1` workers, each taking the next job left, and
    * returns when all are done. A worker the OS has not scheduled yet simply
    * finds no job left: the main thread never waits for a sleeping one.
    */
-  matmul(desc: number, jobs: number, threads: number): void {
+  run(kind: number, desc: number, jobs: number, threads: number): void {
     const c = this.#heap.i32.subarray(this.#ctrl / 4, this.#ctrl / 4 + 16);
     const tag = this.#tag = this.#tag % 0x7fff + 1;
     Atomics.store(c, DESC, desc);
+    Atomics.store(c, KIND, kind);
     Atomics.store(c, JOBS, jobs);
     Atomics.store(c, LIMIT, threads);
     Atomics.store(c, COMPLETED, 0);
@@ -157,7 +154,7 @@ export class ThreadPool {
     Atomics.add(c, GEN, 1);
     Atomics.notify(c, GEN);
     const k = this.#heap.kernels;
-    work(c, (d, job, s) => k.mm_run(d, job, job + 1, 1, s), tag, desc, jobs, this.#scratch[0]);
+    work(c, (d, job, s) => k.task(kind, d, job, s), tag, desc, jobs, this.#scratch[0]);
     for (;;) {
       const done = Atomics.load(c, COMPLETED);
       if (done === jobs) break;

@@ -17,6 +17,7 @@ const EXPORTS = [
   "mm_scratch_floats",
   "im2col",
   "col2im",
+  "task",
   "binary_nd",
   "unary",
   "reduce_nd",

@@ -292,9 +292,13 @@ static void valid_range(int32_t shift, int32_t stride, int32_t w, int32_t out_w,
   *end = max_i(*start, min_i(out_w, e));
 }
 
-void im2col(const float *restrict x, const Geom *g, float *restrict out) {
+// Planes (image, channel) [first, last) of im2col / col2im: each plane's
+// columns depend on that plane only, so threads can split the planes.
+void im2col(const float *restrict x, const Geom *g, float *restrict out, int32_t first,
+            int32_t last) {
   int32_t hw = g->h * g->w, s = g->stride, ow = g->out_w;
-  for (int32_t nc = 0; nc < g->n * g->c; nc++) {
+  out += first * g->kh * g->kw * g->out_h * ow;
+  for (int32_t nc = first; nc < last; nc++) {
     const float *plane = x + nc * hw;
     for (int32_t ky = 0; ky < g->kh; ky++) {
       for (int32_t kx = 0; kx < g->kw; kx++) {
@@ -320,10 +324,12 @@ void im2col(const float *restrict x, const Geom *g, float *restrict out) {
   }
 }
 
-void col2im(const float *restrict cols, const Geom *g, float *restrict out) {
+void col2im(const float *restrict cols, const Geom *g, float *restrict out, int32_t first,
+            int32_t last) {
   int32_t hw = g->h * g->w, s = g->stride, ow = g->out_w;
-  for (int32_t i = 0; i < g->n * g->c * hw; i++) out[i] = 0.0f;
-  for (int32_t nc = 0; nc < g->n * g->c; nc++) {
+  for (int32_t i = first * hw; i < last * hw; i++) out[i] = 0.0f;
+  cols += first * g->kh * g->kw * g->out_h * ow;
+  for (int32_t nc = first; nc < last; nc++) {
     float *plane = out + nc * hw;
     for (int32_t ky = 0; ky < g->kh; ky++) {
       for (int32_t kx = 0; kx < g->kw; kx++) {
@@ -344,6 +350,27 @@ void col2im(const float *restrict cols, const Geom *g, float *restrict out) {
       }
     }
   }
+}
+
+// A window task: planes [job*per, (job+1)*per) of x into out.
+typedef struct {
+  const float *x;
+  float *out;
+  int32_t per, planes;
+  Geom g;
+} WindowDesc;
+
+// Job `job` of a task the thread pool hands out: 0 matmul (desc: MatmulDesc),
+// 1 im2col, 2 col2im (desc: WindowDesc).
+void task(int32_t kind, const void *desc, int32_t job, float *scratch) {
+  if (kind == 0) {
+    mm_run((const MatmulDesc *)desc, job, job + 1, 1, scratch);
+    return;
+  }
+  const WindowDesc *d = (const WindowDesc *)desc;
+  int32_t first = job * d->per, last = min_i(d->planes, first + d->per);
+  if (kind == 1) im2col(d->x, &d->g, d->out, first, last);
+  else col2im(d->x, &d->g, d->out, first, last);
 }
 
 // ------------------------------------------------------------ elementwise --
