@@ -266,7 +266,7 @@ Deno.test("fast CPU: NaN propagates through relu, step, sign, maximum, minimum a
   assert.ok(Number.isNaN(x.sum().itemSync()));
 });
 
-Deno.test("fast CPU: matmul results are bit-identical for 1, 2 and 3 threads", async () => {
+Deno.test("fast CPU: matmul and convolution are bit-identical for 1, 2 and 3 threads", async () => {
   const cases = [[1, 300, 257, 513], [7, 65, 129, 257], [1, 1024, 64, 300]];
   const results: Float32Array[][] = [];
   const before = setCpuThreads(1);
@@ -274,10 +274,15 @@ Deno.test("fast CPU: matmul results are bit-identical for 1, 2 and 3 threads", a
     for (const threads of [1, 2, 3]) {
       setCpuThreads(threads);
       assert.equal(await (fast as FastCpuBackend).threadsReady(), threads);
-      results.push(cases.map(([b, m, k, n], i) => {
+      const products = cases.map(([b, m, k, n], i) => {
         const a = randn([b, m, k], 300 + i), c = randn([k, n], 400 + i);
         return matmul(a, c).dataSync() as Float32Array;
-      }));
+      });
+      // LeNet-5's second convolution at batch 64: im2col forward, col2im for the input's gradient.
+      const x = randn([64, 6, 14, 14], 500).requireGrad(), w = randn([16, 6, 5, 5], 501);
+      const y = conv2d(x, w);
+      y.backward(tensor(weights(y.size), { shape: y.shape }));
+      results.push([...products, y.dataSync() as Float32Array, x.grad!.dataSync() as Float32Array]);
     }
   } finally {
     setCpuThreads(before);
