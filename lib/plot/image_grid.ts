@@ -122,23 +122,11 @@ export function imageGrid(
     const predicted = options.predicted === undefined
       ? undefined
       : await readLabels(options.predicted);
-    for (const [what, v] of [["labels", labels], ["predicted", predicted]] as const) {
-      if (v && v.length !== n) throw new Error(`imageGrid: ${n} images but ${v.length} ${what}`);
-    }
-    if (options.titles && options.titles.length !== n) {
-      throw new Error(`imageGrid: ${n} images but ${options.titles.length} titles`);
-    }
+    checkGridOptions(n, labels, predicted, options);
     const shown = order(n, labels, predicted, options.misclassifiedFirst)
       .slice(0, options.max ?? 32);
     const columns = Math.max(1, Math.min(options.columns ?? 8, shown.length || 1));
     const rows = Math.max(1, Math.ceil(shown.length / columns));
-    if (
-      options.zmin !== undefined && options.zmax !== undefined && !(options.zmin < options.zmax)
-    ) {
-      throw new Error(
-        `imageGrid: zmin (${options.zmin}) must be below zmax (${options.zmax})`,
-      );
-    }
     const [dataLo, dataHi] = finiteRange(values);
     const lo = options.zmin ?? dataLo, hi = options.zmax ?? dataHi;
     const name = (k: number) => String(options.classNames?.[k] ?? k);
@@ -147,34 +135,7 @@ export function imageGrid(
     const layout: Record<string, unknown> = {};
     shown.forEach((idx, k) => {
       const suffix = k === 0 ? "" : String(k + 1);
-      const plane = (ch: number) =>
-        Array.from({ length: h }, (_, i) => {
-          const start = ((idx * c + ch) * h + i) * w;
-          return Array.from({ length: w }, (_, j) => values[start + j]);
-        });
-      const trace: PlotlyTrace = c === 1
-        ? {
-          type: "heatmap",
-          z: plane(0),
-          colorscale: options.colorscale ?? INK,
-          zmin: lo,
-          zmax: hi,
-          showscale: false,
-        }
-        : {
-          type: "image",
-          // Scale to 0..255 over the whole batch, channels last.
-          z: ((r, g, b) =>
-            r.map((row, i) =>
-              row.map((_, j) =>
-                [r, g, b].map((p) =>
-                  hi > lo
-                    ? Math.round(255 * Math.min(1, Math.max(0, (p[i][j] - lo) / (hi - lo))))
-                    : 0
-                )
-              )
-            ))(plane(0), plane(1), plane(2)),
-        };
+      const trace = imageTrace({ values, c, h, w }, idx, lo, hi, options.colorscale);
       trace.name = `#${idx}`;
       trace.xaxis = `x${suffix}`;
       trace.yaxis = `y${suffix}`;
@@ -188,14 +149,7 @@ export function imageGrid(
         constrain: "domain",
       };
       const wrong = labels && predicted && labels[idx] !== predicted[idx];
-      const text = options.titles?.[idx] ??
-        (labels && predicted
-          ? `true ${name(labels[idx])} · pred ${name(predicted[idx])}`
-          : labels
-          ? name(labels[idx])
-          : predicted
-          ? `pred ${name(predicted[idx])}`
-          : undefined);
+      const text = options.titles?.[idx] ?? caption(idx, labels, predicted, name);
       if (text !== undefined) {
         annotations.push({
           text,
@@ -224,4 +178,73 @@ export function imageGrid(
     // adds nothing.
     return new Figure({ data, layout, config: { displayModeBar: false } });
   });
+}
+
+/** Throws naming the option whose length or range does not fit the `n` images. */
+function checkGridOptions(
+  n: number,
+  labels: number[] | undefined,
+  predicted: number[] | undefined,
+  options: ImageGridOptions,
+): void {
+  for (const [what, v] of [["labels", labels], ["predicted", predicted]] as const) {
+    if (v && v.length !== n) throw new Error(`imageGrid: ${n} images but ${v.length} ${what}`);
+  }
+  if (options.titles && options.titles.length !== n) {
+    throw new Error(`imageGrid: ${n} images but ${options.titles.length} titles`);
+  }
+  if (
+    options.zmin !== undefined && options.zmax !== undefined && !(options.zmin < options.zmax)
+  ) {
+    throw new Error(
+      `imageGrid: zmin (${options.zmin}) must be below zmax (${options.zmax})`,
+    );
+  }
+}
+
+/** Image `idx` as a trace: a heatmap for one channel, an RGB image for three. */
+function imageTrace(
+  images: { values: ArrayLike<number>; c: number; h: number; w: number },
+  idx: number,
+  lo: number,
+  hi: number,
+  colorscale: ImageGridOptions["colorscale"],
+): PlotlyTrace {
+  const { values, c, h, w } = images;
+  const plane = (ch: number) =>
+    Array.from({ length: h }, (_, i) => {
+      const start = ((idx * c + ch) * h + i) * w;
+      return Array.from({ length: w }, (_, j) => values[start + j]);
+    });
+  if (c === 1) {
+    return {
+      type: "heatmap",
+      z: plane(0),
+      colorscale: colorscale ?? INK,
+      zmin: lo,
+      zmax: hi,
+      showscale: false,
+    };
+  }
+  // Scale to 0..255 over the whole batch, channels last.
+  const [r, g, b] = [plane(0), plane(1), plane(2)];
+  const byte = (p: number) =>
+    hi > lo ? Math.round(255 * Math.min(1, Math.max(0, (p - lo) / (hi - lo)))) : 0;
+  return {
+    type: "image",
+    z: r.map((row, i) => row.map((_, j) => [r, g, b].map((p) => byte(p[i][j])))),
+  };
+}
+
+/** "true 2 · pred 7", "2", "pred 7", or nothing, from what is known of image `idx`. */
+function caption(
+  idx: number,
+  labels: number[] | undefined,
+  predicted: number[] | undefined,
+  name: (k: number) => string,
+): string | undefined {
+  if (labels && predicted) return `true ${name(labels[idx])} · pred ${name(predicted[idx])}`;
+  if (labels) return name(labels[idx]);
+  if (predicted) return `pred ${name(predicted[idx])}`;
+  return undefined;
 }
