@@ -98,8 +98,10 @@ export interface WindowGeometry {
  * "Go to definition" on the name in `dispatch("matmul", ...)` lands here.
  * Each entry names the op that dispatches it (in `lib/ops/`), its gradient
  * rule (`GRAD_RULES` in `lib/autograd/grad_rules.ts`, same key) and its
- * kernels: the CPU kernel table in `lib/cpu/cpu_backend.ts`, the WebGPU one
- * in `gpu/backend.ts`, each entry calling the kernel of the file named.
+ * kernels: the CPU reference table in `lib/cpu/reference_kernels.ts` (the
+ * fast CPU backend, `lib/cpu/fast_backend.ts`, overrides some with
+ * WebAssembly), the WebGPU one in `gpu/backend.ts`, each entry calling the
+ * kernel of the file named.
  */
 export interface PrimitiveAttrs {
   /** `ops/elementwise.ts` `unary` (neg, exp, ...; relu, sigmoid, tanh in `ops/nn.ts`). Kernels: `cpu/elementwise.ts`, `gpu/kernels/elementwise.ts`. */
