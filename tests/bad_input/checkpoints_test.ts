@@ -219,3 +219,20 @@ Deno.test("a training process killed with SIGKILL resumes to the weights of an u
   assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["checkpoint.safetensors"]);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("atomic writes flush the file and its folder to disk before and after the rename", async () => {
+  const dir = await Deno.makeTempDir();
+  const synced: string[] = [];
+  const sync = Deno.FsFile.prototype.sync;
+  Deno.FsFile.prototype.sync = async function () {
+    synced.push((await this.stat()).isDirectory ? "folder" : "file");
+    return sync.call(this);
+  };
+  try {
+    await writeFileAtomic(join(dir, "a.bin"), new Uint8Array([1]));
+  } finally {
+    Deno.FsFile.prototype.sync = sync;
+  }
+  assert.deepEqual(synced, ["file", "folder"]);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -114,3 +114,30 @@ Deno.test("without --allow-env the message says the variable could not be read",
     assert.doesNotMatch(text, /--allow-env is not set/);
   });
 });
+
+Deno.test("deno task mnist: --max-seconds stops, --checkpoint --resume goes on, one test pass", async () => {
+  await withTempDir(async (root) => {
+    const flags = ["--model", "mlp", "--limit", "256", "--epochs", "2", "--out", join(root, "out")];
+    const ck = ["--checkpoint", join(root, "ck")];
+    const first = await run([
+      "run",
+      "-A",
+      "cli/mnist.ts",
+      ...flags,
+      ...ck,
+      "--max-seconds",
+      "0.001",
+    ]);
+    assert.equal(first.code, 0, first.text);
+    assert.match(
+      first.text,
+      /Stopped after --max-seconds 0.001 .*continue with --checkpoint .* --resume/,
+    );
+    assert.equal(first.text.match(/Evaluating on 10,000 test images/g)?.length, 1);
+    const second = await run(["run", "-A", "cli/mnist.ts", ...flags, ...ck, "--resume"]);
+    assert.equal(second.code, 0, second.text);
+    assert.doesNotMatch(second.text, /Stopped after/);
+    assert.match(second.text, /epoch 2\/2/);
+    assert.match(second.text, /Test accuracy: \d+\.\d\d%/);
+  });
+});
