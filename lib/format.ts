@@ -186,5 +186,7 @@ export function describeAllocation(dtype: DType, shape: Shape): string {
  */
 export function isAllocationFailure(err: unknown): boolean {
   return err instanceof RangeError &&
-    /allocation failed|Invalid typed array length|Array buffer|out of WebAssembly memory/i.test(err.message);
+    /allocation failed|Invalid typed array length|Array buffer|out of WebAssembly memory/i.test(
+      err.message,
+    );
 }
