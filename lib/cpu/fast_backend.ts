@@ -15,7 +15,7 @@ import { broadcastStrides, stridesOf } from "../shape.ts";
 import { alloc } from "./elementwise.ts";
 import { referenceKernels } from "./reference_kernels.ts";
 import { MAX_JOBS, ThreadPool } from "./thread_pool.ts";
-import { WasmHeap } from "./wasm_heap.ts";
+import { HEAP_LIMIT, WasmHeap } from "./wasm_heap.ts";
 
 // Op codes of kernels.c.
 const BINARY: Partial<Record<BinaryOp | "copy", number>> = {
@@ -292,8 +292,9 @@ export class FastCpuBackend implements Backend {
   }
 
   #temp(n: number, temps: Float32Array[]): Float32Array {
-    const t = this.heap.float32(n);
-    if (!t) throw new RangeError(`cpu: out of WebAssembly memory for ${n} floats`);
+    const t = this.heap.float32(n, HEAP_LIMIT);
+    // Worded as an allocation failure, so the engine names the op and its output's size.
+    if (!t) throw new RangeError(`cpu: WebAssembly memory allocation failed for ${n} floats`);
     temps.push(t);
     return t;
   }

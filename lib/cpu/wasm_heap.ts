@@ -8,9 +8,12 @@
  * asks for the same sizes every time, so steady state allocates nothing
  * new). They return through `dispose()` / `scope()`, or through a
  * FinalizationRegistry when a tensor is dropped without either. The memory
- * only grows; past {@linkcode HEAP_LIMIT} new tensors fall back to ordinary
+ * only grows; past {@linkcode TENSOR_LIMIT} new tensors fall back to ordinary
  * typed arrays (the kernels then copy them in), so a program that leaks
- * tensors to the garbage collector cannot grow it without bound.
+ * tensors to the garbage collector cannot grow it without bound. The last
+ * quarter, up to {@linkcode HEAP_LIMIT}, is kept for those per-op copies, so
+ * a loop that drops its tensors without `scope()` keeps running (on copies)
+ * until the garbage collector returns their blocks.
  *
  * The memory is shared (a SharedArrayBuffer) so worker threads can run
  * kernels on it, and so that growing it keeps every existing view valid.
@@ -54,6 +57,8 @@ export interface KernelExports {
 const PAGE = 65536;
 /** The most the memory may grow to for tensors: beyond it, storage falls back to JS arrays. */
 export const HEAP_LIMIT = 2 ** 30;
+/** The most tensors' own storage may take; the rest is for temporary copies. */
+export const TENSOR_LIMIT = HEAP_LIMIT / 4 * 3;
 const ALIGN = 64;
 
 let bytes: Uint8Array | undefined;
@@ -120,14 +125,17 @@ export class WasmHeap {
     return this.#i32;
   }
 
-  /** A raw block of at least `size` bytes (64-byte aligned), or 0 when the heap is full. */
-  alloc(size: number): number {
+  /**
+   * A raw block of at least `size` bytes (64-byte aligned), or 0 when the
+   * heap would pass `limit` bytes.
+   */
+  alloc(size: number, limit: number = HEAP_LIMIT): number {
     const rounded = roundUp(Math.max(size, 1), ALIGN);
-    const list = this.#free.get(rounded);
-    if (list?.length) return list.pop()!;
+    const reused = this.#reuse(rounded, limit);
+    if (reused) return reused;
     const ptr = this.#top;
     const end = ptr + rounded;
-    if (end > HEAP_LIMIT) return 0;
+    if (end > limit) return 0;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       try {
@@ -139,6 +147,21 @@ export class WasmHeap {
     }
     this.#top = end;
     return ptr;
+  }
+
+  // A freed block of this size that ends below `limit` (a tensor must not
+  // take a block from the part kept for temporary copies), or 0.
+  #reuse(rounded: number, limit: number): number {
+    const list = this.#free.get(rounded);
+    if (!list) return 0;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const ptr = list[i];
+      if (ptr + rounded > limit) continue;
+      list[i] = list[list.length - 1];
+      list.pop();
+      return ptr;
+    }
+    return 0;
   }
 
   /** Returns a block from {@linkcode WasmHeap.alloc}. */
@@ -157,12 +180,14 @@ export class WasmHeap {
 
   /**
    * A new float32 array of `n` elements in this memory (not zeroed), or
-   * undefined when the heap is full. Freed by {@linkcode WasmHeap.release},
-   * or when the view is garbage-collected.
+   * undefined when the heap would pass `limit` bytes (tensors: {@linkcode
+   * TENSOR_LIMIT}; a kernel's temporary copies may use up to {@linkcode
+   * HEAP_LIMIT}). Freed by {@linkcode WasmHeap.release}, or when the view is
+   * garbage-collected.
    */
-  float32(n: number): Float32Array | undefined {
+  float32(n: number, limit: number = TENSOR_LIMIT): Float32Array | undefined {
     const size = n * 4;
-    const ptr = this.alloc(size);
+    const ptr = this.alloc(size, limit);
     if (ptr === 0) return undefined;
     if (this.memory.buffer.byteLength !== this.#buffer.byteLength) this.#refresh();
     const view = new Float32Array(this.#buffer, ptr, n);
