@@ -95,11 +95,6 @@ function tick(v: number, percent: boolean): string {
  * ```
  */
 export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions = {}): string {
-  const W = options.width ?? 320, H = options.height ?? 160;
-  const percent = options.percent ?? false;
-  // The title (left) and the legend (right) share a row above the plot, so the legend
-  // never covers a curve.
-  const left = 44, right = 8, top = 22, bottom = options.xLabel ? 30 : 18;
   const drawn = series.map((s) => ({
     ...s,
     points: thin(
@@ -107,7 +102,37 @@ export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions
       options.maxPoints ?? 300,
     ),
   }));
-  const all = drawn.flatMap((s) => s.points);
+  const frame = chartFrame(drawn.flatMap((s) => s.points), options);
+  const parts = axesSvg(frame, options);
+  let legendX = frame.W - frame.right - 4 -
+    drawn.reduce((sum, s) => sum + legendWidth(s.name), 0);
+  drawn.forEach((s, i) => {
+    parts.push(...seriesSvg(s, s.color ?? COLORS[i % COLORS.length], frame, legendX));
+    legendX += legendWidth(s.name);
+  });
+  parts.push("</svg>");
+  return parts.join("");
+}
+
+/** The chart's size, margins, data ranges and data-to-pixel maps. */
+interface ChartFrame {
+  W: number;
+  H: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  x: [number, number];
+  y: [number, number];
+  px: (x: number) => string;
+  py: (y: number) => string;
+}
+
+function chartFrame(all: [number, number][], options: LineChartSvgOptions): ChartFrame {
+  const W = options.width ?? 320, H = options.height ?? 160;
+  // The title (left) and the legend (right) share a row above the plot, so the legend
+  // never covers a curve.
+  const left = 44, right = 8, top = 22, bottom = options.xLabel ? 30 : 18;
   const range = (k: 0 | 1, given?: [number, number]): [number, number] => {
     if (given) return given;
     if (!all.length) return [0, 1];
@@ -118,6 +143,13 @@ export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions
   const [x0, x1] = range(0, options.xRange), [y0, y1] = range(1, options.yRange);
   const px = (x: number) => (left + ((x - x0) / (x1 - x0)) * (W - left - right)).toFixed(1);
   const py = (y: number) => (H - bottom - ((y - y0) / (y1 - y0)) * (H - top - bottom)).toFixed(1);
+  return { W, H, left, right, top, bottom, x: [x0, x1], y: [y0, y1], px, py };
+}
+
+/** The opening tag, plot frame, title, ticks and x label. */
+function axesSvg(f: ChartFrame, options: LineChartSvgOptions): string[] {
+  const { W, H, left, right, top, bottom, py } = f;
+  const percent = options.percent ?? false;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
     `font-family="sans-serif" font-size="10" style="background:#fff">`,
@@ -131,6 +163,7 @@ export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions
       }</text>`,
     );
   }
+  const [y0, y1] = f.y;
   for (const y of [y0, (y0 + y1) / 2, y1]) {
     parts.push(
       `<line x1="${left}" x2="${W - right}" y1="${py(y)}" y2="${py(y)}" stroke="#eee"/>`,
@@ -139,9 +172,9 @@ export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions
     );
   }
   parts.push(
-    `<text x="${left}" y="${H - bottom + 11}" fill="#555">${tick(x0, false)}</text>`,
+    `<text x="${left}" y="${H - bottom + 11}" fill="#555">${tick(f.x[0], false)}</text>`,
     `<text x="${W - right}" y="${H - bottom + 11}" text-anchor="end" fill="#555">${
-      tick(x1, false)
+      tick(f.x[1], false)
     }</text>`,
   );
   if (options.xLabel) {
@@ -150,36 +183,38 @@ export function lineChartSvg(series: ChartSeries[], options: LineChartSvgOptions
         `${escapeHtml(options.xLabel)}</text>`,
     );
   }
-  const legendWidth = (name: string) => 6 * name.length + 18;
-  let legendX = W - right - 4 - drawn.reduce((sum, s) => sum + legendWidth(s.name), 0);
-  drawn.forEach((s, i) => {
-    const color = s.color ?? COLORS[i % COLORS.length];
-    const dash = s.dash ? ` stroke-dasharray="4 3"` : "";
-    const pts = s.points.map(([x, y]) => `${px(x)},${py(y)}`).join(" ");
-    if (s.points.length) {
-      parts.push(
-        `<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="${
-          s.width ?? 1.5
-        }"${dash}/>`,
-      );
-    }
-    if (s.markers) {
-      for (const [x, y] of s.points) {
-        parts.push(`<circle cx="${px(x)}" cy="${py(y)}" r="2.5" fill="${color}"/>`);
-      }
-    }
-    // Legend entries in the row above the plot, right-aligned.
+  return parts;
+}
+
+function legendWidth(name: string): number {
+  return 6 * name.length + 18;
+}
+
+/** One series: its line, its markers and its legend entry at `legendX`. */
+function seriesSvg(s: ChartSeries, color: string, f: ChartFrame, legendX: number): string[] {
+  const { px, py, top } = f;
+  const parts: string[] = [];
+  const dash = s.dash ? ` stroke-dasharray="4 3"` : "";
+  const pts = s.points.map(([x, y]) => `${px(x)},${py(y)}`).join(" ");
+  if (s.points.length) {
     parts.push(
-      `<line x1="${legendX}" x2="${legendX + 12}" y1="${top - 10}" y2="${
-        top - 10
-      }" stroke="${color}" ` +
-        `stroke-width="2"${dash}/>`,
-      `<text x="${legendX + 15}" y="${top - 10}" dominant-baseline="middle" fill="#333">${
-        escapeHtml(s.name)
-      }</text>`,
+      `<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="${
+        s.width ?? 1.5
+      }"${dash}/>`,
     );
-    legendX += legendWidth(s.name);
-  });
-  parts.push("</svg>");
-  return parts.join("");
+  }
+  if (s.markers) {
+    for (const [x, y] of s.points) {
+      parts.push(`<circle cx="${px(x)}" cy="${py(y)}" r="2.5" fill="${color}"/>`);
+    }
+  }
+  // Legend entries in the row above the plot, right-aligned.
+  parts.push(
+    `<line x1="${legendX}" x2="${legendX + 12}" y1="${top - 10}" y2="${top - 10}" ` +
+      `stroke="${color}" stroke-width="2"${dash}/>`,
+    `<text x="${legendX + 15}" y="${top - 10}" dominant-baseline="middle" fill="#333">${
+      escapeHtml(s.name)
+    }</text>`,
+  );
+  return parts;
 }
