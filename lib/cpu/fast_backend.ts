@@ -333,7 +333,9 @@ export class FastCpuBackend implements Backend {
       ? this.#poolFor(planes * planeCols * WINDOW_WEIGHT)
       : undefined;
     if (pool) pool.run(kind, desc, jobs, threadLimit);
-    else for (let job = 0; job < jobs; job++) this.heap.kernels.task(kind, desc, job, 0);
+    else {for (let job = 0; job < jobs; job++) {
+        this.heap.kernels.task(kind, desc, job, this.#scratch);
+      }}
   }
 
   /** Binary op `code` (or copy) over merged axes; undefined when there are too many. */

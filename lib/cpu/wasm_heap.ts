@@ -27,8 +27,15 @@ export interface KernelExports {
   mm_run(desc: number, first: number, last: number, step: number, scratch: number): void;
   mm_jobs(desc: number): number;
   mm_scratch_floats(): number;
-  im2col(x: number, geom: number, out: number, first: number, last: number): void;
-  col2im(cols: number, geom: number, out: number, first: number, last: number): void;
+  im2col(x: number, geom: number, out: number, first: number, last: number, scratch: number): void;
+  col2im(
+    cols: number,
+    geom: number,
+    out: number,
+    first: number,
+    last: number,
+    scratch: number,
+  ): void;
   task(kind: number, desc: number, job: number, scratch: number): void;
   binary_nd(
     op: number,

@@ -53,8 +53,8 @@ typedef struct {
   int32_t b_row, b_col;      // element (p, j) of B_i at b[p*b_row + j*b_col]
 } MatmulDesc;
 
-// Scratch floats one thread needs for mm_run: packed A block, packed B panel, a tile.
-#define MM_SCRATCH (MC * KC + KC * NJ + MR * NR)
+// Scratch floats one thread needs for mm_run: packed A block, packed B panel.
+#define MM_SCRATCH (MC * KC + KC * NJ)
 
 int32_t mm_scratch_floats(void) { return MM_SCRATCH; }
 
@@ -84,13 +84,34 @@ static void pack(const float *x, int32_t rs, int32_t ks, int32_t rows, int32_t k
   }
 }
 
+// Writes (or with acc adds) the first `cols` of one tile row x0|x1 to d:
+// whole vectors where the row has them, so a tile cut short by the edge of C
+// (few rows, or a last strip of 4 columns) still stores vectors. A lane adds
+// the same two floats whichever way it is stored.
+static void store_row(float *d, f4 x0, f4 x1, int32_t cols, int32_t acc) {
+  if (cols == NR) {
+    if (acc) x0 = wasm_f32x4_add(wasm_v128_load(d), x0), x1 = wasm_f32x4_add(wasm_v128_load(d + 4), x1);
+    wasm_v128_store(d, x0);
+    wasm_v128_store(d + 4, x1);
+    return;
+  }
+  float t[NR];
+  wasm_v128_store(t, x0);
+  wasm_v128_store(t + 4, x1);
+  int32_t j = 0;
+  if (cols >= 4) {
+    wasm_v128_store(d, acc ? wasm_f32x4_add(wasm_v128_load(d), x0) : x0);
+    j = 4;
+  }
+  for (; j < cols; j++) d[j] = acc ? d[j] + t[j] : t[j];
+}
+
 // tile (+)= A[MR x kc] * B[kc x NR], where the MR values of A for step p are
 // at ap + p*as and the NR values of B at bp + p*bs (a packed strip, or the
 // operand itself where it is laid out that way); writes rows x cols of c
 // (row stride ldc).
 static void micro(int32_t kc, const float *ap, int32_t as, const float *bp, int32_t bs,
-                  float *c, int32_t ldc, int32_t rows, int32_t cols, int32_t acc,
-                  float *tile) {
+                  float *c, int32_t ldc, int32_t rows, int32_t cols, int32_t acc) {
   f4 c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
   f4 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   for (int32_t p = 0; p < kc; p++) {
@@ -110,31 +131,10 @@ static void micro(int32_t kc, const float *ap, int32_t as, const float *bp, int3
     ap += as;
     bp += bs;
   }
-  if (rows == MR && cols == NR) {
-#define ROW(r, x0, x1)                                                           \
-  {                                                                              \
-    float *d = c + (r) * ldc;                                                    \
-    if (acc) {                                                                   \
-      x0 = wasm_f32x4_add(wasm_v128_load(d), x0);                                \
-      x1 = wasm_f32x4_add(wasm_v128_load(d + 4), x1);                            \
-    }                                                                            \
-    wasm_v128_store(d, x0);                                                      \
-    wasm_v128_store(d + 4, x1);                                                  \
-  }
-    ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31)
-#undef ROW
-    return;
-  }
-  wasm_v128_store(tile, c00), wasm_v128_store(tile + 4, c01);
-  wasm_v128_store(tile + 8, c10), wasm_v128_store(tile + 12, c11);
-  wasm_v128_store(tile + 16, c20), wasm_v128_store(tile + 20, c21);
-  wasm_v128_store(tile + 24, c30), wasm_v128_store(tile + 28, c31);
-  for (int32_t r = 0; r < rows; r++) {
-    for (int32_t j = 0; j < cols; j++) {
-      float v = tile[r * NR + j];
-      c[r * ldc + j] = acc ? c[r * ldc + j] + v : v;
-    }
-  }
+  store_row(c, c00, c01, cols, acc);
+  if (rows > 1) store_row(c + ldc, c10, c11, cols, acc);
+  if (rows > 2) store_row(c + 2 * ldc, c20, c21, cols, acc);
+  if (rows > 3) store_row(c + 3 * ldc, c30, c31, cols, acc);
 }
 
 // C = A Bᵀ with both operands contiguous along k (a linear layer's forward,
@@ -214,7 +214,7 @@ static int32_t use_dot(const MatmulDesc *d) {
 // One job: rows [i0, i0+mj) x columns [j0, j0+nj) of product `bi`.
 static void mm_job(const MatmulDesc *d, int32_t bi, int32_t i0, int32_t mj, int32_t j0,
                    int32_t nj, float *scratch) {
-  float *ap = scratch, *bp = scratch + MC * KC, *tile = bp + KC * NJ;
+  float *ap = scratch, *bp = scratch + MC * KC;
   const float *a = d->a + bi * d->a_batch + i0 * d->a_row;
   const float *b = d->b + bi * d->b_batch + j0 * d->b_col;
   float *c = d->c + bi * d->m * d->n + i0 * d->n + j0;
@@ -248,8 +248,7 @@ static void mm_job(const MatmulDesc *d, int32_t bi, int32_t i0, int32_t mj, int3
         int32_t bstride = jr < full ? d->b_row : NR;
         for (int32_t ir = 0; ir < mc; ir += MR) {
           int32_t rows = mc - ir < MR ? mc - ir : MR;
-          micro(kc, ap + ir * kc, MR, bs, bstride, c + (ic + ir) * n + jr, n, rows, cols, acc,
-                tile);
+          micro(kc, ap + ir * kc, MR, bs, bstride, c + (ic + ir) * n + jr, n, rows, cols, acc);
         }
       }
     }
@@ -294,8 +293,9 @@ static void valid_range(int32_t shift, int32_t stride, int32_t w, int32_t out_w,
 
 // Planes (image, channel) [first, last) of im2col / col2im: each plane's
 // columns depend on that plane only, so threads can split the planes.
-void im2col(const float *restrict x, const Geom *g, float *restrict out, int32_t first,
-            int32_t last) {
+// These row-by-row versions serve planes too large for the scratch block.
+static void im2col_rows(const float *restrict x, const Geom *g, float *restrict out,
+                        int32_t first, int32_t last) {
   int32_t hw = g->h * g->w, s = g->stride, ow = g->out_w;
   out += first * g->kh * g->kw * g->out_h * ow;
   for (int32_t nc = first; nc < last; nc++) {
@@ -324,8 +324,8 @@ void im2col(const float *restrict x, const Geom *g, float *restrict out, int32_t
   }
 }
 
-void col2im(const float *restrict cols, const Geom *g, float *restrict out, int32_t first,
-            int32_t last) {
+static void col2im_rows(const float *restrict cols, const Geom *g, float *restrict out,
+                        int32_t first, int32_t last) {
   int32_t hw = g->h * g->w, s = g->stride, ow = g->out_w;
   for (int32_t i = first * hw; i < last * hw; i++) out[i] = 0.0f;
   cols += first * g->kh * g->kw * g->out_h * ow;
@@ -352,6 +352,128 @@ void col2im(const float *restrict cols, const Geom *g, float *restrict out, int3
   }
 }
 
+// The fast window path works on one plane at a time in the scratch block: a
+// copy of the plane with its zero padding around it (row stride pw), plus
+// spare floats after it, so every window row lies inside the copy and the
+// vector loads and stores below never need a bounds check.
+#define PLANE_SPARE 8
+
+static int32_t plane_fits(const Geom *g) {
+  int32_t ph = g->h + 2 * g->padding, pw = g->w + 2 * g->padding;
+  return (int64_t)ph * pw + PLANE_SPARE <= MM_SCRATCH;
+}
+
+// buf = plane with `pad` zeros on every side, then PLANE_SPARE zeros.
+static void pad_plane(const float *plane, const Geom *g, float *buf) {
+  int32_t pad = g->padding, pw = g->w + 2 * pad, ph = g->h + 2 * pad;
+  int32_t total = ph * pw + PLANE_SPARE;
+  if (pad > 0) {
+    for (int32_t i = 0; i < total; i++) buf[i] = 0.0f;
+  } else {
+    for (int32_t i = ph * pw; i < total; i++) buf[i] = 0.0f;
+  }
+  for (int32_t y = 0; y < g->h; y++) {
+    const float *src = plane + y * g->w;
+    float *dst = buf + (y + pad) * pw + pad;
+    for (int32_t x = 0; x < g->w; x++) dst[x] = src[x];
+  }
+}
+
+// dst[ox] = src[ox*s] for ox < ow. Vectors for strides 1 and 2; a row of
+// at least 4 ends with one more vector that overlaps the previous one
+// (same values written twice) instead of a scalar tail.
+static void gather_row(const float *src, int32_t s, int32_t ow, float *restrict dst) {
+  if (ow >= 4 && s == 1) {
+    int32_t ox = 0;
+    for (; ox + 4 <= ow; ox += 4) wasm_v128_store(dst + ox, wasm_v128_load(src + ox));
+    if (ox < ow) wasm_v128_store(dst + ow - 4, wasm_v128_load(src + ow - 4));
+  } else if (ow >= 4 && s == 2) {
+    int32_t ox = 0;
+    for (;; ox += 4) {
+      if (ox + 4 > ow) ox = ow - 4;
+      f4 a = wasm_v128_load(src + 2 * ox), b = wasm_v128_load(src + 2 * ox + 4);
+      wasm_v128_store(dst + ox, wasm_i32x4_shuffle(a, b, 0, 2, 4, 6));
+      if (ox + 4 >= ow) break;
+    }
+  } else {
+    for (int32_t ox = 0; ox < ow; ox++) dst[ox] = src[ox * s];
+  }
+}
+
+// dst[ox*s] += src[ox] for ox < ow, in order of ox (each pixel gets its terms
+// in the same order as the reference). For stride 2 the vector adds +0 to
+// the pixels in between (no change: these sums never hold -0).
+static void scatter_row(const float *restrict src, int32_t s, int32_t ow, float *dst) {
+  int32_t ox = 0;
+  if (s == 1) {
+    for (; ox + 4 <= ow; ox += 4)
+      wasm_v128_store(dst + ox, wasm_f32x4_add(wasm_v128_load(dst + ox), wasm_v128_load(src + ox)));
+  } else if (s == 2) {
+    f4 zero = wasm_f32x4_splat(0.0f);
+    for (; ox + 4 <= ow; ox += 4) {
+      f4 v = wasm_v128_load(src + ox);
+      float *d = dst + 2 * ox;
+      wasm_v128_store(d, wasm_f32x4_add(wasm_v128_load(d), wasm_i32x4_shuffle(v, zero, 0, 4, 1, 5)));
+      wasm_v128_store(d + 4,
+                      wasm_f32x4_add(wasm_v128_load(d + 4), wasm_i32x4_shuffle(v, zero, 2, 6, 3, 7)));
+    }
+  }
+  for (; ox < ow; ox++) dst[ox * s] += src[ox];
+}
+
+// im2col of one plane from its padded copy: window row (ky, kx, oy) starts
+// at pixel (oy*s + ky, kx) of the copy.
+static void im2col_plane(const float *buf, const Geom *g, float *restrict out) {
+  int32_t pw = g->w + 2 * g->padding, s = g->stride, ow = g->out_w;
+  for (int32_t ky = 0; ky < g->kh; ky++)
+    for (int32_t kx = 0; kx < g->kw; kx++)
+      for (int32_t oy = 0; oy < g->out_h; oy++, out += ow)
+        gather_row(buf + (oy * s + ky) * pw + kx, s, ow, out);
+}
+
+// col2im of one plane: sums into the zeroed padded copy (what lands on the
+// padding is dropped), then copies the inside out.
+static void col2im_plane(const float *restrict cols, const Geom *g, float *buf, float *out) {
+  int32_t pad = g->padding, pw = g->w + 2 * pad, s = g->stride, ow = g->out_w;
+  int32_t total = (g->h + 2 * pad) * pw + PLANE_SPARE;
+  for (int32_t i = 0; i < total; i++) buf[i] = 0.0f;
+  for (int32_t ky = 0; ky < g->kh; ky++)
+    for (int32_t kx = 0; kx < g->kw; kx++)
+      for (int32_t oy = 0; oy < g->out_h; oy++, cols += ow)
+        scatter_row(cols, s, ow, buf + (oy * s + ky) * pw + kx);
+  for (int32_t y = 0; y < g->h; y++) {
+    const float *src = buf + (y + pad) * pw + pad;
+    for (int32_t x = 0; x < g->w; x++) out[y * g->w + x] = src[x];
+  }
+}
+
+// Planes [first, last) of im2col; `scratch` holds one padded plane (the
+// row-by-row version runs when it does not fit, or without scratch).
+void im2col(const float *restrict x, const Geom *g, float *restrict out, int32_t first,
+            int32_t last, float *scratch) {
+  if (!scratch || !plane_fits(g)) {
+    im2col_rows(x, g, out, first, last);
+    return;
+  }
+  int32_t hw = g->h * g->w, cols = g->kh * g->kw * g->out_h * g->out_w;
+  for (int32_t nc = first; nc < last; nc++) {
+    pad_plane(x + nc * hw, g, scratch);
+    im2col_plane(scratch, g, out + nc * cols);
+  }
+}
+
+// Planes [first, last) of col2im (overwrites them); scratch as for im2col.
+void col2im(const float *restrict cols, const Geom *g, float *restrict out, int32_t first,
+            int32_t last, float *scratch) {
+  if (!scratch || !plane_fits(g)) {
+    col2im_rows(cols, g, out, first, last);
+    return;
+  }
+  int32_t hw = g->h * g->w, per = g->kh * g->kw * g->out_h * g->out_w;
+  for (int32_t nc = first; nc < last; nc++)
+    col2im_plane(cols + nc * per, g, scratch, out + nc * hw);
+}
+
 // A window task: planes [job*per, (job+1)*per) of x into out.
 typedef struct {
   const float *x;
@@ -369,8 +491,8 @@ void task(int32_t kind, const void *desc, int32_t job, float *scratch) {
   }
   const WindowDesc *d = (const WindowDesc *)desc;
   int32_t first = job * d->per, last = min_i(d->planes, first + d->per);
-  if (kind == 1) im2col(d->x, &d->g, d->out, first, last);
-  else col2im(d->x, &d->g, d->out, first, last);
+  if (kind == 1) im2col(d->x, &d->g, d->out, first, last, scratch);
+  else col2im(d->x, &d->g, d->out, first, last, scratch);
 }
 
 // ------------------------------------------------------------ elementwise --
