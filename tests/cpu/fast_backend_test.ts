@@ -165,6 +165,18 @@ Deno.test("fast CPU: matmul on odd sizes, all transposes, batched and broadcast"
       }
     }
   }
+  // Tiles cut short by the last rows (2 of a 4-row tile, as LeNet-5's 6 channels) and
+  // columns (a last strip of 4, 5 or 1 of 8), into a broadcast A as a convolution's.
+  for (const m of [2, 6, 10]) {
+    for (const n of [4, 12, 13, 17]) {
+      parity(
+        `conv-shaped ${m}x25x${n}`,
+        [randn([m, 25], seed++), randn([3, 25, n], seed++)],
+        (x, y) => matmul(x, y),
+        true,
+      );
+    }
+  }
   for (const [m, k, n] of [[3, 17, 65], [65, 3, 17], [17, 257, 3]]) {
     parity(
       `matmul Bᵀ ${m}x${k}x${n}`,

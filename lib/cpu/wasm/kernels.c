@@ -106,12 +106,15 @@ static void store_row(float *d, f4 x0, f4 x1, int32_t cols, int32_t acc) {
   for (; j < cols; j++) d[j] = acc ? d[j] + t[j] : t[j];
 }
 
-// tile (+)= A[MR x kc] * B[kc x NR], where the MR values of A for step p are
-// at ap + p*as and the NR values of B at bp + p*bs (a packed strip, or the
-// operand itself where it is laid out that way); writes rows x cols of c
-// (row stride ldc).
-static void micro(int32_t kc, const float *ap, int32_t as, const float *bp, int32_t bs,
-                  float *c, int32_t ldc, int32_t rows, int32_t cols, int32_t acc) {
+// tile (+)= A[R x kc] * B[kc x NR] for the first R <= MR rows of a tile,
+// where the MR values of A for step p are at ap + p*as and the NR values of B
+// at bp + p*bs (a packed strip, or the operand itself where it is laid out
+// that way); writes rows R x cols of c (row stride ldc). Inlined with R a
+// constant, so a tile cut short by the last rows of C (a convolution's 6
+// output channels: 4 + 2) computes only its rows.
+static inline __attribute__((always_inline)) void micro_rows(
+    int32_t R, int32_t kc, const float *ap, int32_t as, const float *bp, int32_t bs, float *c,
+    int32_t ldc, int32_t cols, int32_t acc) {
   f4 c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
   f4 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   for (int32_t p = 0; p < kc; p++) {
@@ -119,22 +122,39 @@ static void micro(int32_t kc, const float *ap, int32_t as, const float *bp, int3
     f4 a = wasm_v128_load32_splat(ap);
     c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a, b0));
     c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a, b1));
-    a = wasm_v128_load32_splat(ap + 1);
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a, b0));
-    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a, b1));
-    a = wasm_v128_load32_splat(ap + 2);
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a, b0));
-    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a, b1));
-    a = wasm_v128_load32_splat(ap + 3);
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a, b0));
-    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a, b1));
+    if (R > 1) {
+      a = wasm_v128_load32_splat(ap + 1);
+      c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a, b0));
+      c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a, b1));
+    }
+    if (R > 2) {
+      a = wasm_v128_load32_splat(ap + 2);
+      c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a, b0));
+      c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a, b1));
+    }
+    if (R > 3) {
+      a = wasm_v128_load32_splat(ap + 3);
+      c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a, b0));
+      c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a, b1));
+    }
     ap += as;
     bp += bs;
   }
   store_row(c, c00, c01, cols, acc);
-  if (rows > 1) store_row(c + ldc, c10, c11, cols, acc);
-  if (rows > 2) store_row(c + 2 * ldc, c20, c21, cols, acc);
-  if (rows > 3) store_row(c + 3 * ldc, c30, c31, cols, acc);
+  if (R > 1) store_row(c + ldc, c10, c11, cols, acc);
+  if (R > 2) store_row(c + 2 * ldc, c20, c21, cols, acc);
+  if (R > 3) store_row(c + 3 * ldc, c30, c31, cols, acc);
+}
+
+// One register tile of `rows` (1..MR) rows: see micro_rows.
+static void micro(int32_t kc, const float *ap, int32_t as, const float *bp, int32_t bs,
+                  float *c, int32_t ldc, int32_t rows, int32_t cols, int32_t acc) {
+  switch (rows) {
+    case 4: micro_rows(4, kc, ap, as, bp, bs, c, ldc, cols, acc); break;
+    case 3: micro_rows(3, kc, ap, as, bp, bs, c, ldc, cols, acc); break;
+    case 2: micro_rows(2, kc, ap, as, bp, bs, c, ldc, cols, acc); break;
+    default: micro_rows(1, kc, ap, as, bp, bs, c, ldc, cols, acc); break;
+  }
 }
 
 // C = A Bᵀ with both operands contiguous along k (a linear layer's forward,
