@@ -211,3 +211,10 @@ export {
   type RunKernelOptions,
   type WebGpuBackendOptions,
 } from "./gpu/mod.ts";
+
+// The one thing importing neuronbook does to its surroundings, and only inside
+// Deno's Jupyter kernel: each cell waits until its outputs have left the
+// kernel, so "Run All" keeps them under their own cells (Deno 2.9's kernel
+// otherwise puts some under the next cell; see lib/jupyter.ts).
+import { keepOutputsInOrder } from "./lib/jupyter.ts";
+keepOutputsInOrder();

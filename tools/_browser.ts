@@ -42,6 +42,9 @@ export async function launchBrowser(chromium?: string): Promise<Browser> {
   return await puppeteer.launch({
     executablePath: await findChromium(chromium),
     headless: true,
+    // A full-page screenshot of a long notebook full of plots can take minutes on a
+    // loaded 2-core machine (puppeteer's default limit is 3 minutes per call).
+    protocolTimeout: 600_000,
     args: [
       "--no-sandbox",
       "--disable-gpu",

@@ -13,10 +13,10 @@
  * - the page logged no errors (uncaught exceptions, `console.error`);
  * - live training output is one output, updated in place.
  *
- * A notebook whose only failures are misplaced results (Deno's kernel
- * publishes a result after its cell finished when the machine is loaded; see
- * README, "Writing notebooks") is shown, then run once more, and marked
- * `(2nd try)`; any other failure is final.
+ * Every failure is final: Deno 2.9's kernel misplaces results under "Run
+ * All" on a loaded machine unless neuronbook was imported (which installs
+ * `keepOutputsInOrder`, lib/jupyter.ts), so a misplaced result here means
+ * that workaround failed.
  *
  * It writes a full-page screenshot per notebook (`out/live/NAME.png`). Saving
  * is disabled (autosave off, and the server refuses saves), so the notebooks
@@ -83,8 +83,6 @@ export interface LiveRun {
   graphs: { drawn: number; expected: number };
   /** The screenshot, when written. */
   screenshot?: string;
-  /** The first run's first failure, when the notebook was run twice (see `isKernelRace`). */
-  retriedAfter?: string;
 }
 
 function freePort(): number {
@@ -406,23 +404,6 @@ function compareVisuals(cells: LiveCell[], probe: ProbeCell[], failures: string[
   return { plots, graphs };
 }
 
-/**
- * Whether a failure is the Deno kernel's race (a result published after its
- * cell finished, filed under a later cell), not the notebook's.
- *
- * @example
- * ```ts
- * import { isKernelRace } from "./live_frontend.ts";
- * import assert from "node:assert/strict";
- * assert.ok(isKernelRace("cell 16 (In [9]) shows Out[8]: another cell's result"));
- * assert.ok(!isKernelRace("cell 3: Error: boom"));
- * ```
- */
-export function isKernelRace(failure: string): boolean {
-  return /shows Out\[\d+\]: another cell's result$|shows \d+ results$|arrived after its cell/
-    .test(failure);
-}
-
 /** Runs the live test as the flags say; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -454,18 +435,10 @@ export async function main(args: string[]): Promise<number> {
     console.log(`Jupyter Notebook at ${server.url}; ${notebooks.length} notebook(s)`);
     const opts = { out, timeoutMs: Number(values.timeout) * 1000 };
     runs = await pool(notebooks, Number(values.jobs), async (nb) => {
-      let run = await runNotebook(browser, server, nb, opts);
-      if (!run.ok && run.failures.every(isKernelRace)) {
-        // Deno's kernel, not the notebook: on a loaded machine it publishes a plain value's
-        // result after its cell finished. Shown, then run once more (never for other failures).
-        console.log(`⟳ ${nb}: the kernel misplaced results; running it again`);
-        for (const f of run.failures) console.log(`    ${f}`);
-        run = { ...await runNotebook(browser, server, nb, opts), retriedAfter: run.failures[0] };
-      }
+      const run = await runNotebook(browser, server, nb, opts);
       console.log(
         `${run.ok ? "✔" : "✘"} ${nb}: ${run.plots.drawn}/${run.plots.expected} plots, ` +
-          `${run.graphs.drawn}/${run.graphs.expected} graphs drew (${run.seconds.toFixed(1)} s)` +
-          (run.retriedAfter ? " (2nd try)" : ""),
+          `${run.graphs.drawn}/${run.graphs.expected} graphs drew (${run.seconds.toFixed(1)} s)`,
       );
       for (const f of run.failures) console.log(`    ${f}`);
       return run;
@@ -475,9 +448,6 @@ export async function main(args: string[]): Promise<number> {
     await server.stop();
   }
   const failed = runs.filter((r) => !r.ok);
-  for (const r of runs.filter((r) => r.retriedAfter)) {
-    console.log(`⟳ ${r.notebook} ran twice: the first time, ${r.retriedAfter}`);
-  }
   const total = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     `\n${failed.length ? "FAILED" : "ok"} | ${runs.length - failed.length} passed | ` +
