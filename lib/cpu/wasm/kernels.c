@@ -428,6 +428,12 @@ static void scatter_row(const float *restrict src, int32_t s, int32_t ow, float 
   if (s == 1) {
     for (; ox + 4 <= ow; ox += 4)
       wasm_v128_store(dst + ox, wasm_f32x4_add(wasm_v128_load(dst + ox), wasm_v128_load(src + ox)));
+    if (ox + 2 <= ow) {
+      // Two more as one 64-bit lane pair.
+      f4 d = wasm_v128_load64_zero(dst + ox), v = wasm_v128_load64_zero(src + ox);
+      wasm_v128_store64_lane(dst + ox, wasm_f32x4_add(d, v), 0);
+      ox += 2;
+    }
   } else if (s == 2) {
     f4 zero = wasm_f32x4_splat(0.0f);
     for (; ox + 4 <= ow; ox += 4) {
@@ -441,10 +447,61 @@ static void scatter_row(const float *restrict src, int32_t s, int32_t ow, float 
   for (; ox < ow; ox++) dst[ox * s] += src[ox];
 }
 
+// Windows that do not overlap (2x2, stride 2: pooling): each pixel of the
+// row gets one term, from the row of kx = 0 (even pixels, r0) or kx = 1 (odd,
+// r1), written as 0 + v (what the reference's sum from zero gives: -0 turns
+// +0); a row of at least 4 ends with an overlapping vector (the same values
+// twice) instead of a tail.
+static void place_pair(const float *restrict r0, const float *restrict r1, int32_t ow,
+                       float *restrict dst) {
+  f4 zero = wasm_f32x4_splat(0.0f);
+  if (ow < 4) {
+    for (int32_t ox = 0; ox < ow; ox++) dst[2 * ox] = 0.0f + r0[ox], dst[2 * ox + 1] = 0.0f + r1[ox];
+    return;
+  }
+  for (int32_t ox = 0;; ox += 4) {
+    if (ox + 4 > ow) ox = ow - 4;
+    f4 a = wasm_f32x4_add(wasm_v128_load(r0 + ox), zero);
+    f4 b = wasm_f32x4_add(wasm_v128_load(r1 + ox), zero);
+    wasm_v128_store(dst + 2 * ox, wasm_i32x4_shuffle(a, b, 0, 4, 1, 5));
+    wasm_v128_store(dst + 2 * ox + 4, wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+    if (ox + 4 >= ow) break;
+  }
+}
+
+// 2x2 windows with stride 2 (pooling): they do not overlap.
+static int32_t disjoint2(const Geom *g) {
+  return g->stride == 2 && g->kh == 2 && g->kw == 2;
+}
+
+// Even pixels of a row into e, odd ones into o (ow of each); a row of at
+// least 4 ends with an overlapping vector instead of a tail.
+static void split_pair(const float *src, int32_t ow, float *restrict e, float *restrict o) {
+  if (ow < 4) {
+    for (int32_t ox = 0; ox < ow; ox++) e[ox] = src[2 * ox], o[ox] = src[2 * ox + 1];
+    return;
+  }
+  for (int32_t ox = 0;; ox += 4) {
+    if (ox + 4 > ow) ox = ow - 4;
+    f4 a = wasm_v128_load(src + 2 * ox), b = wasm_v128_load(src + 2 * ox + 4);
+    wasm_v128_store(e + ox, wasm_i32x4_shuffle(a, b, 0, 2, 4, 6));
+    wasm_v128_store(o + ox, wasm_i32x4_shuffle(a, b, 1, 3, 5, 7));
+    if (ox + 4 >= ow) break;
+  }
+}
+
 // im2col of one plane from its padded copy: window row (ky, kx, oy) starts
 // at pixel (oy*s + ky, kx) of the copy.
 static void im2col_plane(const float *buf, const Geom *g, float *restrict out) {
   int32_t pw = g->w + 2 * g->padding, s = g->stride, ow = g->out_w;
+  if (disjoint2(g)) {
+    // Both window columns from one pass over each input row.
+    int32_t block = g->out_h * ow;
+    for (int32_t ky = 0; ky < 2; ky++, out += 2 * block)
+      for (int32_t oy = 0; oy < g->out_h; oy++)
+        split_pair(buf + (oy * 2 + ky) * pw, ow, out + oy * ow, out + block + oy * ow);
+    return;
+  }
   for (int32_t ky = 0; ky < g->kh; ky++)
     for (int32_t kx = 0; kx < g->kw; kx++)
       for (int32_t oy = 0; oy < g->out_h; oy++, out += ow)
@@ -456,11 +513,19 @@ static void im2col_plane(const float *buf, const Geom *g, float *restrict out) {
 static void col2im_plane(const float *restrict cols, const Geom *g, float *buf, float *out) {
   int32_t pad = g->padding, pw = g->w + 2 * pad, s = g->stride, ow = g->out_w;
   int32_t total = (g->h + 2 * pad) * pw + PLANE_SPARE;
+  int32_t disjoint = disjoint2(g);
   for (int32_t i = 0; i < total; i++) buf[i] = 0.0f;
-  for (int32_t ky = 0; ky < g->kh; ky++)
-    for (int32_t kx = 0; kx < g->kw; kx++)
-      for (int32_t oy = 0; oy < g->out_h; oy++, cols += ow)
-        scatter_row(cols, s, ow, buf + (oy * s + ky) * pw + kx);
+  int32_t block = g->out_h * ow;
+  if (disjoint) {
+    for (int32_t ky = 0; ky < 2; ky++, cols += 2 * block)
+      for (int32_t oy = 0; oy < g->out_h; oy++)
+        place_pair(cols + oy * ow, cols + block + oy * ow, ow, buf + (oy * 2 + ky) * pw);
+  } else {
+    for (int32_t ky = 0; ky < g->kh; ky++)
+      for (int32_t kx = 0; kx < g->kw; kx++)
+        for (int32_t oy = 0; oy < g->out_h; oy++, cols += ow)
+          scatter_row(cols, s, ow, buf + (oy * s + ky) * pw + kx);
+  }
   for (int32_t y = 0; y < g->h; y++) {
     const float *src = buf + (y + pad) * pw + pad;
     for (int32_t x = 0; x < g->w; x++) out[y * g->w + x] = src[x];
@@ -476,9 +541,13 @@ void im2col(const float *restrict x, const Geom *g, float *restrict out, int32_t
     return;
   }
   int32_t hw = g->h * g->w, cols = g->kh * g->kw * g->out_h * g->out_w;
+  // Without padding, stride 1 and the 2x2 pooling windows never read past a
+  // row's last pixel: they read the plane in place.
+  int32_t in_place = g->padding == 0 && (g->stride == 1 || disjoint2(g));
   for (int32_t nc = first; nc < last; nc++) {
-    pad_plane(x + nc * hw, g, scratch);
-    im2col_plane(scratch, g, out + nc * cols);
+    const float *plane = x + nc * hw;
+    if (!in_place) pad_plane(plane, g, scratch), plane = scratch;
+    im2col_plane(plane, g, out + nc * cols);
   }
 }
 
