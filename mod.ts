@@ -81,6 +81,7 @@ export {
   unsqueeze,
 } from "./lib/ops/mod.ts";
 export { matmul, type MatmulOptions } from "./lib/ops/mod.ts";
+export { optimStep } from "./lib/ops/mod.ts";
 export {
   avgPool2d,
   conv2d,
@@ -127,6 +128,7 @@ export type {
   DType,
   GraphAttrs,
   GraphOp,
+  OptimStepAttrs,
   Primitive,
   PrimitiveAttrs,
   ReduceOp,

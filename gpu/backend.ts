@@ -26,6 +26,7 @@ import { argmax, reduce } from "./kernels/reduce.ts";
 import { expand, gather, pad, permute, scatterAdd, slice } from "./kernels/movement.ts";
 import { matmul } from "./kernels/matmul.ts";
 import { col2im, im2col } from "./kernels/window.ts";
+import { optimStep } from "./kernels/optim_step.ts";
 
 /** The adapter and the limits that bound what the backend can do. */
 export interface GpuInfo extends GpuLimits {
@@ -130,6 +131,7 @@ export class WebGpuBackend implements Backend {
       matmul: ([a, b], { transA, transB }, out) => matmul(ctx, a, b, transA, transB, out),
       im2col: ([x], { geom }, out) => im2col(ctx, x, geom, out),
       col2im: ([cols], { geom }, out) => col2im(ctx, cols, geom, out),
+      optimStep: (inputs, attrs, out) => optimStep(ctx, inputs, attrs, out),
     };
   }
 

@@ -167,6 +167,31 @@ export function dispatch<P extends Primitive>(
   shape: Shape,
   dtype: DType,
 ): Tensor {
+  const backend = checkBackends(prim, inputs);
+  const out: OutSpec = { shape, dtype, size: sizeOf(shape) };
+  const storage = runKernel(backend, prim, inputs, attrs, out);
+  return record(new Tensor(backend, storage, shape, dtype), prim, inputs, attrs as GraphAttrs[P]);
+}
+
+/**
+ * Runs a primitive with several outputs of one shape and dtype (`optimStep`):
+ * its kernel returns one storage per output. Such a primitive has no
+ * gradient, so nothing is recorded.
+ */
+export function dispatchOutputs<P extends Primitive>(
+  prim: P,
+  inputs: readonly Tensor[],
+  attrs: PrimitiveAttrs[P],
+  shape: Shape,
+  dtype: DType,
+): Tensor[] {
+  const backend = checkBackends(prim, inputs);
+  const out: OutSpec = { shape, dtype, size: sizeOf(shape) };
+  const storages = runKernel(backend, prim, inputs, attrs, out) as unknown[];
+  return storages.map((s) => new Tensor(backend, s, shape, dtype));
+}
+
+function checkBackends(prim: Primitive, inputs: readonly Tensor[]): Backend {
   const backend: Backend = inputs[0].backend;
   for (const t of inputs) {
     if (t.backend !== backend) {
@@ -176,20 +201,25 @@ export function dispatch<P extends Primitive>(
       );
     }
   }
-  const out: OutSpec = { shape, dtype, size: sizeOf(shape) };
-  let storage: unknown;
+  return backend;
+}
+
+function runKernel<P extends Primitive>(
+  backend: Backend,
+  prim: P,
+  inputs: readonly Tensor[],
+  attrs: PrimitiveAttrs[P],
+  out: OutSpec,
+): unknown {
   try {
-    storage = backend.kernels[prim](inputs.map(infoOf), attrs, out);
+    return backend.kernels[prim](inputs.map(infoOf), attrs, out);
   } catch (err) {
     if (!isAllocationFailure(err)) throw err;
     throw new RangeError(
-      `${prim}: cannot allocate its output, ${describeAllocation(dtype, shape)}`,
-      {
-        cause: err,
-      },
+      `${prim}: cannot allocate its output, ${describeAllocation(out.dtype, out.shape)}`,
+      { cause: err },
     );
   }
-  return record(new Tensor(backend, storage, shape, dtype), prim, inputs, attrs as GraphAttrs[P]);
 }
 
 /** A view of `x` with a new shape and the same storage, recorded for autograd. */

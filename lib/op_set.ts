@@ -92,6 +92,40 @@ export interface WindowGeometry {
 }
 
 /**
+ * One optimizer update of a parameter (the `optimStep` primitive), as its
+ * rule and the constants it uses, all derived once by the op
+ * (`ops/optim_step.ts`) so every backend rounds the same numbers. Inputs are
+ * `[param, grad, ...state]`, outputs `[param', ...state']`, all of the
+ * param's shape and dtype; each kernel rounds after every operation in the
+ * order written here, so it equals the same update composed of `binary` and
+ * `unary` ops bit for bit (tested against that composed form).
+ *
+ * - `sgd` (state `[v]` when `momentum > 0`, else none): `g = grad + p·weightDecay`
+ *   (when `weightDecay ≠ 0`); without momentum `p' = p − g·lr`; with it
+ *   `s = g·lr`, `v' = v·momentum − s`, `p' = p + v'`, or with `nesterov`
+ *   `p' = p + (v'·momentum − s)`.
+ * - `adam` (state `[m, v]`): `g` as for sgd; `m' = m·beta1 + g·(1 − beta1)`,
+ *   `v' = v·beta2 + (g·g)·(1 − beta2)`, `d = sqrt(v')·bias2 + eps`,
+ *   `w = p·decay` (when `decay ≠ 1`, decoupled weight decay) else `p`,
+ *   `p' = w − (m' / d)·stepSize`.
+ */
+export type OptimStepAttrs =
+  | { rule: "sgd"; lr: number; momentum: number; nesterov: boolean; weightDecay: number }
+  | {
+    rule: "adam";
+    beta1: number;
+    beta2: number;
+    /** The bias-corrected step, lr / (1 − beta1^t). */
+    stepSize: number;
+    /** 1 / sqrt(1 − beta2^t). */
+    bias2: number;
+    eps: number;
+    weightDecay: number;
+    /** 1 − lr·weightDecay with decoupled weight decay (AdamW), else 1. */
+    decay: number;
+  };
+
+/**
  * Every primitive with its attributes. A backend implements exactly these
  * (see {@linkcode Backend}); the gradient table has one rule per entry.
  *
@@ -134,6 +168,8 @@ export interface PrimitiveAttrs {
   im2col: { geom: WindowGeometry };
   /** `ops/nn.ts` `col2im`. Kernels: `cpu/window.ts`, `gpu/kernels/window.ts`. */
   col2im: { geom: WindowGeometry };
+  /** `ops/optim_step.ts` `optimStep` (SGD, Adam): several outputs, no gradient. Kernels: `cpu/optim_step.ts`, `gpu/kernels/optim_step.ts`. */
+  optimStep: OptimStepAttrs;
 }
 
 /** The name of a primitive op. */
@@ -171,6 +207,6 @@ const COMPARISONS: ReadonlySet<BinaryOp> = new Set(["eq", "ne", "lt", "le", "gt"
  * ```
  */
 export function isDifferentiable<P extends GraphOp>(op: P, attrs: GraphAttrs[P]): boolean {
-  if (op === "argmax") return false;
+  if (op === "argmax" || op === "optimStep") return false;
   return !(op === "binary" && COMPARISONS.has((attrs as GraphAttrs["binary"]).op));
 }

@@ -40,7 +40,7 @@ export interface GradContext<P extends GraphOp> {
 export type GradRule<P extends GraphOp> = (g: Tensor, ctx: GradContext<P>) => (Tensor | null)[];
 
 /**
- * One rule per graph op; `null` marks an op with no gradient (argmax; see
+ * One rule per graph op; `null` marks an op with no gradient (argmax, optimStep; see
  * `isDifferentiable` in `op_set.ts`, which also excludes comparisons).
  */
 export const GRAD_RULES: { readonly [P in GraphOp]: GradRule<P> | null } = {
@@ -107,6 +107,7 @@ export const GRAD_RULES: { readonly [P in GraphOp]: GradRule<P> | null } = {
     return [mul(hits, expand(div(g, sum(hits, axes, true)), x.shape))];
   },
   argmax: null,
+  optimStep: null,
   cast: (g, { inputs: [x] }) => [x.dtype === "int32" ? null : cast(g, x.dtype)],
   expand: (g, { inputs: [x] }) => [sumToShape(g, x.shape)],
   permute: (g, { attrs: { perm } }) => {

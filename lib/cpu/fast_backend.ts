@@ -10,7 +10,7 @@
  * @module
  */
 import type { Backend, Kernels, OutSpec, TensorInfo, TypedArray } from "../backend.ts";
-import type { BinaryOp, DType, Shape, UnaryOp, WindowGeometry } from "../op_set.ts";
+import type { BinaryOp, DType, OptimStepAttrs, Shape, UnaryOp, WindowGeometry } from "../op_set.ts";
 import { broadcastStrides, stridesOf } from "../shape.ts";
 import { alloc } from "./elementwise.ts";
 import { referenceKernels } from "./reference_kernels.ts";
@@ -233,6 +233,12 @@ export class FastCpuBackend implements Backend {
         if (!float32(inputs, out)) return ref.col2im(inputs, attrs, out);
         return this.#run(inputs, out, ([x], dst) => this.#window(2, x, dst, attrs.geom));
       },
+      optimStep: (inputs, attrs, out) => {
+        if (!float32(inputs, out)) return ref.optimStep(inputs, attrs, out);
+        return this.#runOutputs(inputs, out, inputs.length - 1, (ptrs, dsts) => {
+          this.#optimStep(attrs, ptrs, dsts, out.size);
+        });
+      },
     };
   }
 
@@ -281,6 +287,67 @@ export class FastCpuBackend implements Backend {
     } finally {
       for (const t of temps) this.heap.release(t);
     }
+  }
+
+  /**
+   * {@linkcode FastCpuBackend.#run} for a kernel with `count` outputs of
+   * `out`'s size: `body(inputPointers, outputPointers)`.
+   */
+  #runOutputs(
+    inputs: readonly TensorInfo[],
+    out: OutSpec,
+    count: number,
+    body: (ptrs: number[], dsts: number[]) => void,
+  ): TypedArray[] {
+    const temps: Float32Array[] = [];
+    try {
+      const ptrs = inputs.map((x) => this.#ptr(x.storage as Float32Array, temps));
+      const dsts = Array.from(
+        { length: count },
+        () => this.heap.float32(out.size) ?? this.#temp(out.size, temps),
+      );
+      body(ptrs, dsts.map((d) => this.heap.ptrOf(d)));
+      return dsts.map((d) => temps.includes(d) ? d.slice() : d);
+    } finally {
+      for (const t of temps) this.heap.release(t);
+    }
+  }
+
+  /** One SGD or Adam update (kernels.c optim_sgd / optim_adam). */
+  #optimStep(attrs: OptimStepAttrs, [p, g, s1, s2]: number[], dsts: number[], n: number): void {
+    const k = this.heap.kernels;
+    const decay = attrs.weightDecay ? 1 : 0;
+    if (attrs.rule === "sgd") {
+      const flags = decay | (attrs.momentum > 0 ? 2 : 0) | (attrs.nesterov ? 4 : 0);
+      const v = attrs.momentum > 0 ? s1 : 0;
+      k.optim_sgd(
+        p,
+        g,
+        v,
+        dsts[0],
+        dsts[1] ?? 0,
+        n,
+        attrs.lr,
+        attrs.momentum,
+        attrs.weightDecay,
+        flags,
+      );
+      return;
+    }
+    const { beta1, beta2 } = attrs;
+    this.heap.view(this.#args, 9).set([
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      attrs.weightDecay,
+      attrs.decay,
+      attrs.bias2,
+      attrs.eps,
+      attrs.stepSize,
+    ]);
+    const flags = decay | (attrs.decay !== 1 ? 8 : 0);
+    k.optim_adam(p, g, s1, s2, dsts[0], dsts[1], dsts[2], n, this.#args, flags);
   }
 
   #ptr(x: Float32Array, temps: Float32Array[]): number {

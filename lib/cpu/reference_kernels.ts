@@ -12,6 +12,7 @@ import { argmax, reduce } from "./reduce.ts";
 import { gather, pad, permute, scatterAdd, slice } from "./movement.ts";
 import { matmulInto } from "./matmul.ts";
 import { col2im, im2col } from "./window.ts";
+import { optimStep } from "./optim_step.ts";
 import { alloc } from "./elementwise.ts";
 
 type Float = Float32Array | Float64Array;
@@ -63,4 +64,5 @@ export const referenceKernels: Kernels = {
     col2im(cols.storage as Float, geom, dst);
     return dst;
   },
+  optimStep: (inputs, attrs, out) => optimStep(inputs, attrs, out),
 };

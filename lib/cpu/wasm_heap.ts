@@ -58,6 +58,30 @@ export interface KernelExports {
     out: number,
     idx: number,
   ): void;
+  optim_sgd(
+    p: number,
+    g: number,
+    v: number,
+    po: number,
+    vo: number,
+    n: number,
+    lr: number,
+    mu: number,
+    wd: number,
+    flags: number,
+  ): void;
+  optim_adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    po: number,
+    mo: number,
+    vo: number,
+    n: number,
+    consts: number,
+    flags: number,
+  ): void;
   __heap_base: WebAssembly.Global;
 }
 

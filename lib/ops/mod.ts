@@ -16,3 +16,4 @@ export * from "./reduce.ts";
 export * from "./movement.ts";
 export * from "./linalg.ts";
 export * from "./nn.ts";
+export * from "./optim_step.ts";

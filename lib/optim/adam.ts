@@ -6,7 +6,7 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import { add, div, mul, sqrt, sub, zerosLike } from "../ops/mod.ts";
+import { optimStep, zerosLike } from "../ops/mod.ts";
 import {
   Optimizer,
   type ParamGroup,
@@ -106,19 +106,23 @@ export class Adam extends Optimizer<AdamOptions> {
     state: ParamState,
     temp: Temp,
   ): void {
-    const { lr, betas: [b1, b2], eps, weightDecay, decoupledWeightDecay } = group;
+    const { lr, betas: [beta1, beta2], eps, weightDecay, decoupledWeightDecay } = group;
     const t = state.step;
-    const g = weightDecay && !decoupledWeightDecay
-      ? temp(add(grad, temp(mul(param, weightDecay))))
-      : grad;
     const m = state.buffers.m ??= zerosLike(param);
     const v = state.buffers.v ??= zerosLike(param);
-    m.assign(temp(add(temp(mul(m, b1)), temp(mul(g, 1 - b1)))));
-    v.assign(temp(add(temp(mul(v, b2)), temp(mul(temp(mul(g, g)), 1 - b2)))));
-    const stepSize = lr / (1 - b1 ** t);
-    const denom = temp(add(temp(mul(temp(sqrt(v)), 1 / Math.sqrt(1 - b2 ** t))), eps));
-    let w = param;
-    if (weightDecay && decoupledWeightDecay) w = temp(mul(param, 1 - lr * weightDecay));
-    param.assign(temp(sub(w, temp(mul(temp(div(m, denom)), stepSize)))));
+    // One optimStep (a single pass where the backend fuses it):
+    // m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², w ← w − η̂ m / (√v / √(1 − β₂ᵗ) + ε)
+    // with η̂ = η / (1 − β₁ᵗ); L2 decay adds λw to g, decoupled decay scales w by 1 − ηλ.
+    const [p, m2, v2] = optimStep(param, grad, [m, v], {
+      rule: "adam",
+      beta1,
+      beta2,
+      stepSize: lr / (1 - beta1 ** t),
+      bias2: 1 / Math.sqrt(1 - beta2 ** t),
+      eps,
+      weightDecay: decoupledWeightDecay ? 0 : weightDecay,
+      decay: weightDecay && decoupledWeightDecay ? 1 - lr * weightDecay : 1,
+    });
+    param.assign(temp(p)), m.assign(temp(m2)), v.assign(temp(v2));
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import { add, mul, sub, zerosLike } from "../ops/mod.ts";
+import { optimStep, zerosLike } from "../ops/mod.ts";
 import {
   Optimizer,
   type ParamGroup,
@@ -106,15 +106,17 @@ export class SGD extends Optimizer<SGDOptions> {
     temp: Temp,
   ): void {
     const { lr, momentum, nesterov, weightDecay } = group;
-    const g = weightDecay ? temp(add(grad, temp(mul(param, weightDecay)))) : grad;
-    if (momentum === 0) {
-      param.assign(temp(sub(param, temp(mul(g, lr)))));
-      return;
-    }
-    const v = state.buffers.velocity ??= zerosLike(param);
-    const step = temp(mul(g, lr));
-    v.assign(temp(sub(temp(mul(v, momentum)), step))); // v ← μv − ηg
-    const move = nesterov ? temp(sub(temp(mul(v, momentum)), step)) : v; // μv − ηg, or v
-    param.assign(temp(add(param, move)));
+    // One optimStep: g ← grad + λw; v ← μv − ηg; w ← w + v (Nesterov: w + μv − ηg),
+    // a single pass over w, g and v where the backend fuses it.
+    const state0 = momentum > 0 ? [state.buffers.velocity ??= zerosLike(param)] : [];
+    const [p, v] = optimStep(param, grad, state0, {
+      rule: "sgd",
+      lr,
+      momentum,
+      nesterov,
+      weightDecay,
+    });
+    param.assign(temp(p));
+    if (v) state.buffers.velocity.assign(temp(v));
   }
 }

@@ -21,6 +21,8 @@ const EXPORTS = [
   "binary_nd",
   "unary",
   "reduce_nd",
+  "optim_sgd",
+  "optim_adam",
   "__heap_base",
 ];
 

@@ -748,3 +748,90 @@ void reduce_nd(int32_t op, int32_t nd, const int32_t *shape, const int32_t *so,
     }
   }
 }
+
+// ------------------------------------------------------- optimizer update --
+
+// One optimizer update per parameter in a single pass (the optimStep
+// primitive; the update is defined in lib/op_set.ts, OptimStepAttrs). Every
+// operation is rounded in the order the composed elementwise ops use, so
+// the result is bit-identical to them. The last n % 4 elements run the same
+// vector code on a padded copy.
+
+enum { OPT_DECAY = 1, OPT_MOMENTUM = 2, OPT_NESTEROV = 4, OPT_DECOUPLED = 8 };
+
+typedef struct {
+  f4 lr, mu, wd;
+  int32_t flags;
+} SgdConst;
+
+static void sgd4(const SgdConst *k, const float *p, const float *g, const float *v, float *po,
+                 float *vo) {
+  f4 pv = wasm_v128_load(p), gv = wasm_v128_load(g);
+  if (k->flags & OPT_DECAY) gv = wasm_f32x4_add(gv, wasm_f32x4_mul(pv, k->wd));
+  f4 s = wasm_f32x4_mul(gv, k->lr);
+  if (!(k->flags & OPT_MOMENTUM)) {
+    wasm_v128_store(po, wasm_f32x4_sub(pv, s));
+    return;
+  }
+  f4 v2 = wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(v), k->mu), s);
+  wasm_v128_store(vo, v2);
+  f4 move = k->flags & OPT_NESTEROV ? wasm_f32x4_sub(wasm_f32x4_mul(v2, k->mu), s) : v2;
+  wasm_v128_store(po, wasm_f32x4_add(pv, move));
+}
+
+// SGD: p, g, v in; po, vo out (v, vo unused without OPT_MOMENTUM).
+void optim_sgd(const float *p, const float *g, const float *v, float *po, float *vo, int32_t n,
+               float lr, float mu, float wd, int32_t flags) {
+  SgdConst k = {wasm_f32x4_splat(lr), wasm_f32x4_splat(mu), wasm_f32x4_splat(wd), flags};
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) sgd4(&k, p + i, g + i, v + i, po + i, vo + i);
+  if (i == n) return;
+  float t[5][4] = {{0}};
+  for (int32_t j = 0; i + j < n; j++) {
+    t[0][j] = p[i + j], t[1][j] = g[i + j];
+    if (flags & OPT_MOMENTUM) t[2][j] = v[i + j];
+  }
+  sgd4(&k, t[0], t[1], t[2], t[3], t[4]);
+  for (int32_t j = 0; i + j < n; j++) {
+    po[i + j] = t[3][j];
+    if (flags & OPT_MOMENTUM) vo[i + j] = t[4][j];
+  }
+}
+
+typedef struct {
+  f4 b1, c1, b2, c2, wd, decay, bias2, eps, step;
+  int32_t flags;
+} AdamConst;
+
+static void adam4(const AdamConst *k, const float *p, const float *g, const float *m,
+                  const float *v, float *po, float *mo, float *vo) {
+  f4 pv = wasm_v128_load(p), gv = wasm_v128_load(g);
+  if (k->flags & OPT_DECAY) gv = wasm_f32x4_add(gv, wasm_f32x4_mul(pv, k->wd));
+  f4 m2 = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m), k->b1), wasm_f32x4_mul(gv, k->c1));
+  f4 v2 = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v), k->b2),
+                         wasm_f32x4_mul(wasm_f32x4_mul(gv, gv), k->c2));
+  f4 d = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sqrt(v2), k->bias2), k->eps);
+  f4 w = k->flags & OPT_DECOUPLED ? wasm_f32x4_mul(pv, k->decay) : pv;
+  wasm_v128_store(po, wasm_f32x4_sub(w, wasm_f32x4_mul(wasm_f32x4_div(m2, d), k->step)));
+  wasm_v128_store(mo, m2);
+  wasm_v128_store(vo, v2);
+}
+
+// Adam: p, g, m, v in; po, mo, vo out. c = {beta1, 1 - beta1, beta2, 1 - beta2,
+// weightDecay, decay, bias2, eps, stepSize} (9 floats).
+void optim_adam(const float *p, const float *g, const float *m, const float *v, float *po,
+                float *mo, float *vo, int32_t n, const float *c, int32_t flags) {
+  AdamConst k = {wasm_f32x4_splat(c[0]), wasm_f32x4_splat(c[1]), wasm_f32x4_splat(c[2]),
+                 wasm_f32x4_splat(c[3]), wasm_f32x4_splat(c[4]), wasm_f32x4_splat(c[5]),
+                 wasm_f32x4_splat(c[6]), wasm_f32x4_splat(c[7]), wasm_f32x4_splat(c[8]),
+                 flags};
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) adam4(&k, p + i, g + i, m + i, v + i, po + i, mo + i, vo + i);
+  if (i == n) return;
+  float t[7][4] = {{0}};
+  for (int32_t j = 0; i + j < n; j++)
+    t[0][j] = p[i + j], t[1][j] = g[i + j], t[2][j] = m[i + j], t[3][j] = v[i + j];
+  adam4(&k, t[0], t[1], t[2], t[3], t[4], t[5], t[6]);
+  for (int32_t j = 0; i + j < n; j++)
+    po[i + j] = t[4][j], mo[i + j] = t[5][j], vo[i + j] = t[6][j];
+}
