@@ -18,18 +18,26 @@
  * `keepOutputsInOrder`, lib/jupyter.ts), so a misplaced result here means
  * that workaround failed.
  *
- * It writes a full-page screenshot per notebook (`out/live/NAME.png`). Saving
- * is disabled (autosave off, and the server refuses saves), so the notebooks
- * stay as committed.
+ * Then it opens each notebook's copy executed and saved by `deno task
+ * notebooks` (`out/notebooks/NAME.ipynb`, not signed here, so untrusted: no
+ * scripts, sanitized HTML, as a student who received the file sees it) and
+ * checks that every figure shows its static picture with its note, not a
+ * blank box (one more test per notebook; skipped with a note when there are
+ * no executed copies).
+ *
+ * It writes a full-page screenshot per notebook (`out/live/NAME.png`,
+ * `out/live/untrusted/NAME.png`). Saving is disabled (autosave off, and the
+ * server refuses saves), so the notebooks stay as committed.
  *
  * Flags: `--only PATTERN` (repeatable), `--out DIR` (default `out/live`),
  * `--jobs N` (notebooks open at once, default 2), `--timeout S` per notebook
- * (default 900). `NEURONBOOK_FAST=1` passes through to the kernels. Needs
+ * (default 900), `--executed DIR` (the executed copies, default
+ * `out/notebooks`). `NEURONBOOK_FAST=1` passes through to the kernels. Needs
  * `jupyter-notebook` (`/usr/bin/python3 -m notebook`; `PYTHON=...` for
  * another Python), Chromium and the Deno kernel (`deno jupyter --install`).
  *
  * The last line is `ok | N passed | M failed (live notebooks, ...)`, one
- * test per notebook, in the form `.ci/run` tallies.
+ * test per notebook and one per untrusted copy, in the form `.ci/run` tallies.
  *
  * @module
  */
@@ -37,6 +45,7 @@ import { parseArgs } from "node:util";
 import type { Browser, Page } from "puppeteer-core";
 import { launchBrowser, type ProbeCell, probeVisuals } from "./_browser.ts";
 import { findNotebooks, pool } from "./notebooks.ts";
+import { checkUntrusted, countFigures } from "./_untrusted.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -304,6 +313,8 @@ async function screenshot(page: Page, path: string): Promise<void> {
       "body,html{overflow:visible!important;height:auto!important}",
   });
   await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  // Two notebooks are open at once; a full-page shot of a background tab can stop at the viewport.
+  await page.bringToFront();
   await page.screenshot({ path: path as `${string}.png`, fullPage: true });
 }
 
@@ -404,6 +415,80 @@ function compareVisuals(cells: LiveCell[], probe: ProbeCell[], failures: string[
   return { plots, graphs };
 }
 
+/**
+ * Opens the copy of `rel` that `deno task notebooks` executed and saved
+ * (`executedRoot`/NAME.ipynb, relative to the repository) untrusted and checks
+ * that each figure shows its static picture; undefined when there is no copy.
+ */
+async function runUntrusted(
+  browser: Browser,
+  server: Server,
+  rel: string,
+  opts: { out: string; executedRoot: string },
+): Promise<LiveRun | undefined> {
+  const name = rel.replace(/^notebooks\//, "");
+  const executed = `${opts.executedRoot}/${name}`;
+  let expected: number;
+  try {
+    expected = countFigures(JSON.parse(await Deno.readTextFile(`${ROOT}/${executed}`)));
+  } catch {
+    return undefined;
+  }
+  const started = performance.now();
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  let result = { shown: 0, failures: [] as string[] }, shot: string | undefined;
+  try {
+    await openNotebook(page, server, executed);
+    result = await checkUntrusted(page, expected);
+    shot = `${opts.out}/untrusted/${name.replace(/\.ipynb$/, "")}.png`;
+    await screenshot(page, shot);
+  } catch (e) {
+    result.failures.push(e instanceof Error ? e.message : String(e));
+  } finally {
+    await page.evaluate(() =>
+      // deno-lint-ignore no-explicit-any
+      (globalThis as any).Jupyter?.notebook?.kernel?.kill?.()
+    ).catch(() => {});
+    await page.close().catch(() => {});
+  }
+  return {
+    notebook: `${executed} (untrusted)`,
+    ok: result.failures.length === 0,
+    seconds: (performance.now() - started) / 1000,
+    failures: result.failures,
+    plots: { drawn: result.shown, expected },
+    graphs: { drawn: 0, expected: 0 },
+    screenshot: shot,
+  };
+}
+
+/** {@linkcode runUntrusted} on every notebook with an executed copy, reported as it goes. */
+async function untrustedRuns(
+  browser: Browser,
+  server: Server,
+  notebooks: string[],
+  opts: { out: string; executedRoot: string },
+): Promise<LiveRun[]> {
+  const runs = (await pool(notebooks, 2, async (nb) => {
+    const run = await runUntrusted(browser, server, nb, opts);
+    if (!run) return undefined;
+    console.log(
+      `${run.ok ? "✔" : "✘"} ${run.notebook}: ${run.plots.drawn}/${run.plots.expected} ` +
+        `figures show their static picture (${run.seconds.toFixed(1)} s)`,
+    );
+    for (const f of run.failures) console.log(`    ${f}`);
+    return run;
+  })).filter((r): r is LiveRun => r !== undefined);
+  if (runs.length === 0) {
+    console.log(
+      `no executed copies under ${opts.executedRoot}: run \`deno task notebooks\` ` +
+        "first to check them opened untrusted",
+    );
+  }
+  return runs;
+}
+
 /** Runs the live test as the flags say; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -414,6 +499,7 @@ export async function main(args: string[]): Promise<number> {
       out: { type: "string", default: "out/live" },
       jobs: { type: "string", default: "2" },
       timeout: { type: "string", default: "900" },
+      executed: { type: "string", default: "out/notebooks" },
     },
   });
   const patterns = values.only.flatMap((p) => p.split(",")).filter(Boolean);
@@ -443,6 +529,9 @@ export async function main(args: string[]): Promise<number> {
       for (const f of run.failures) console.log(`    ${f}`);
       return run;
     });
+    runs.push(
+      ...await untrustedRuns(browser, server, notebooks, { out, executedRoot: values.executed }),
+    );
   } finally {
     await browser.close();
     await server.stop();
