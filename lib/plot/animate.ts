@@ -114,6 +114,20 @@ function controls(names: string[], labels: string[], active: number, options: An
 }
 
 /**
+ * Of trace `k` of one figure, its type and the attributes that differ
+ * between figures (a frame's trace is merged into the figure's: what it
+ * leaves out stays as the figure has it, the same in every frame).
+ */
+function changingPart(figs: Figure[], k: number, trace: PlotlyTrace): PlotlyTrace {
+  const json = (t: PlotlyTrace | undefined, key: string) => JSON.stringify(t?.[key] ?? null);
+  const part: PlotlyTrace = { type: trace.type };
+  for (const key of Object.keys(trace)) {
+    if (figs.some((f) => json(f.data[k], key) !== json(trace, key))) part[key] = trace[key];
+  }
+  return part;
+}
+
+/**
  * One figure with a slider (and play/pause) over `figures`: each becomes a
  * frame; they must have the same traces in the same order (the same builder
  * called with different values). Axes of line and bar traces are fixed to
@@ -179,10 +193,11 @@ export function animate(
       data: base.data,
       layout: { ...layout, ...(titled && !options.title ? { title: base.layout.title } : {}) },
       config: base.config,
-      // Frames carry only the traces that change (a contour under moving paths is sent once).
+      // Frames carry only the traces that change (a contour under moving paths is sent once),
+      // and of those only the attributes that change (the x of a curve is sent once).
       frames: figs.map((f, i) => ({
         name: names[i],
-        data: changing.map((k) => f.data[k]),
+        data: changing.map((k) => changingPart(figs, k, f.data[k])),
         traces: changing,
         ...(titled && !options.title ? { layout: { title: f.layout.title } } : {}),
       })),

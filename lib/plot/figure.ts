@@ -5,7 +5,9 @@
  *
  * Displayed in a Jupyter cell, a figure is a MIME bundle with
  * `application/vnd.plotly.v1+json` (drawn natively by JupyterLab's Plotly
- * extension and VS Code) and `text/html` holding a static picture of the
+ * extension and VS Code; its long numeric arrays as Plotly typed arrays,
+ * see `_typed_arrays.ts`, which plotly.js reads since 2.28, so that a saved
+ * notebook does not hold one number per line) and `text/html` holding a static picture of the
  * figure (SVG drawn here, see `static_svg.ts`) and a small script that
  * replaces it with the interactive plot. Frontends that run no scripts (an
  * untrusted notebook, a notebook on a code-hosting site, an HTML export
@@ -32,6 +34,7 @@
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { escapeHtml, JUPYTER_DISPLAY, kernelJupyter, type MimeBundle } from "../jupyter.ts";
 import { staticSvg } from "./static_svg.ts";
+import { encodeTypedArrays } from "./_typed_arrays.ts";
 import { deflateSync } from "node:zlib";
 import { base64 } from "../display/_png.ts";
 import plotlyPackage from "plotly.js-dist-min/package.json" with { type: "json" };
@@ -461,13 +464,14 @@ export class Figure {
   }
 
   /**
-   * The MIME bundle a notebook shows: the Plotly JSON, HTML (a static
+   * The MIME bundle a notebook shows: the Plotly JSON (numeric arrays of 16
+   * values or more as Plotly typed arrays), HTML (a static
    * picture and the script that draws the interactive plot, see the module
    * documentation) and a text summary. Synchronous on purpose (see
    * {@linkcode Figure[JUPYTER_DISPLAY]}).
    */
   toBundle(options: BundleOptions = {}): MimeBundle {
-    const spec = this.toJSON();
+    const spec = encodeTypedArrays(this.toJSON());
     const types = [...new Set(spec.data.map((t) => t.type))].join(", ");
     const title = this.#title();
     const plotly: PlotlyObject = { data: spec.data, layout: spec.layout, config: spec.config };
@@ -491,7 +495,9 @@ export class Figure {
 <title>${title}</title>
 </head>
 <body>
-${libraryScript(await plotlyLibrarySource())}${this.#html(this.toJSON(), false)}</body>
+${libraryScript(await plotlyLibrarySource())}${
+      this.#html(encodeTypedArrays(this.toJSON()), false)
+    }</body>
 </html>
 `;
   }

@@ -310,6 +310,49 @@ function traceColor(t: PlotlyTrace, i: number): string {
   return typeof c === "string" ? c : PALETTE[i % PALETTE.length];
 }
 
+/** How far (in pixels) a dropped point of a drawn line may lie from the line drawn instead. */
+const LINE_TOLERANCE = 0.2;
+
+/**
+ * The points of a polyline (in pixels) that draw it to within
+ * {@linkcode LINE_TOLERANCE} (Douglas-Peucker): 801 samples of a smooth curve
+ * across 500 pixels need a few dozen.
+ *
+ * @example
+ * ```ts
+ * import { simplify } from "./static_svg.ts";
+ * import assert from "node:assert/strict";
+ * const line = Array.from({ length: 101 }, (_, i) => [i, 2 * i + 1]);
+ * assert.deepEqual(simplify(line), [[0, 1], [100, 201]]);
+ * assert.deepEqual(simplify([[0, 0], [5, 3], [10, 0]]), [[0, 0], [5, 3], [10, 0]]);
+ * ```
+ */
+export function simplify(points: number[][], tolerance = LINE_TOLERANCE): number[][] {
+  if (points.length < 3) return points;
+  const keep = new Uint8Array(points.length);
+  keep[0] = keep[points.length - 1] = 1;
+  const stack: [number, number][] = [[0, points.length - 1]];
+  while (stack.length) {
+    const [a, b] = stack.pop()!;
+    const [ax, ay] = points[a], [bx, by] = points[b];
+    const dx = bx - ax, dy = by - ay, squared = dx * dx + dy * dy;
+    let far = -1, farthest = tolerance;
+    for (let k = a + 1; k < b; k++) {
+      const [x, y] = points[k];
+      // Distance to the segment (not the line): a path may turn back on itself.
+      const t = squared === 0
+        ? 0
+        : Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / squared));
+      const d = Math.hypot(x - ax - t * dx, y - ay - t * dy);
+      if (d > farthest) [far, farthest] = [k, d];
+    }
+    if (far < 0) continue;
+    keep[far] = 1;
+    stack.push([a, far], [far, b]);
+  }
+  return points.filter((_, k) => keep[k]);
+}
+
 function scatterSvg(t: PlotlyTrace, p: Panel, i: number): string {
   const ys = nums(t.y), xs = Array.isArray(t.x) ? nums(t.x) : ys.map((_, k) => k);
   const px = scaleX(p), py = scaleY(p);
@@ -324,7 +367,8 @@ function scatterSvg(t: PlotlyTrace, p: Panel, i: number): string {
     const dash = line.dash && line.dash !== "solid"
       ? ` stroke-dasharray="${line.dash === "dot" ? "2 3" : "6 4"}"`
       : "";
-    const d = pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(" ");
+    const d = simplify(pts.map(([x, y]) => [px(x), py(y)]))
+      .map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
     out.push(
       `<polyline points="${d}" fill="none" stroke="${esc(color)}" stroke-width="${
         line.width ?? 2
