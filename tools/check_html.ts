@@ -14,7 +14,9 @@
  * trace that has a visible extent, or a WebGL canvas for 3-D plots) and
  * which SVG graphs drew (an `<svg>` with visible shapes). A cell with fewer
  * drawn plots or graphs than its outputs fails the check, and so does
- * markdown whose TeX was left untypeset.
+ * markdown whose TeX was left untypeset, and a markdown table whose math
+ * column is laid out far wider than its formulas draw
+ * ({@linkcode probeMathTables}).
  *
  * Usage: `deno run -A tools/check_html.ts OUT/NAME.html...`
  * (`--no-screenshot` skips the PNGs; `CHROMIUM=/path` picks the browser).
@@ -135,6 +137,78 @@ function joinText(v: unknown): string {
   return Array.isArray(v) ? v.join("") : typeof v === "string" ? v : "";
 }
 
+/** A table column with math that is much wider than what it shows. */
+export interface WideMathColumn {
+  /** The table's place among the page's markdown tables (0-based). */
+  table: number;
+  /** The column (0-based). */
+  column: number;
+  /** Its width and the table's, in CSS pixels. */
+  width: number;
+  tableWidth: number;
+  /** The widest thing the column shows (text glyphs, typeset formulas), in CSS pixels. */
+  content: number;
+}
+
+/**
+ * Runs in the page: every column of a rendered-markdown table that holds
+ * math and is wider than twice what it shows (and by more than 48 px). What
+ * a cell shows is measured from its text's glyphs and the typeset formulas'
+ * drawings (an SVG formula's `<svg>`), not from the boxes around them: a
+ * formula laid out as a full-width block (MathJax 2's CommonHTML output with
+ * automatic line breaks, in these tables) makes its box, and the column,
+ * take most of the table while its glyphs stay narrow.
+ */
+export async function probeMathTables(): Promise<WideMathColumn[]> {
+  // Measure once MathJax has finished (version 3's startup promise, version 2's queue).
+  const mj = (window as unknown as {
+    MathJax?: {
+      startup?: { promise?: Promise<unknown> };
+      Hub?: { Queue(f: () => void): void };
+    };
+  }).MathJax;
+  if (mj?.startup?.promise) await mj.startup.promise;
+  else if (mj?.Hub) await new Promise<void>((done) => mj.Hub!.Queue(done));
+  const MATH = "mjx-container, .MathJax, .MathJax_CHTML, .MathJax_SVG";
+  const hidden = (n: Node) =>
+    !!(n.parentElement?.closest(
+      "script, style, mjx-assistive-mml, .MJX_Assistive_MathML, .MathJax_Preview",
+    ));
+  const shown = (cell: Element): number => {
+    const rects: DOMRect[] = [];
+    for (const svg of cell.querySelectorAll("mjx-container > svg")) {
+      rects.push(svg.getBoundingClientRect());
+    }
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.textContent?.trim() || hidden(n)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      rects.push(...range.getClientRects());
+    }
+    const seen = rects.filter((r) => r.width > 0);
+    if (!seen.length) return 0;
+    return Math.max(...seen.map((r) => r.right)) - Math.min(...seen.map((r) => r.left));
+  };
+  const wide: WideMathColumn[] = [];
+  const tables = [...document.querySelectorAll(".jp-RenderedMarkdown table")];
+  tables.forEach((table, t) => {
+    const rows = [...table.querySelectorAll("tr")].map((tr) => [...tr.children]);
+    const columns = Math.max(0, ...rows.map((r) => r.length));
+    for (let c = 0; c < columns; c++) {
+      const cells = rows.map((r) => r[c]).filter((e): e is Element => !!e);
+      if (!cells.some((e) => e.querySelector(MATH))) continue;
+      const width = Math.max(...cells.map((e) => e.getBoundingClientRect().width));
+      const content = Math.max(...cells.map(shown));
+      if (width - content > Math.max(48, content)) {
+        const tableWidth = table.getBoundingClientRect().width;
+        wide.push({ table: t, column: c, width, tableWidth, content });
+      }
+    }
+  });
+  return wide;
+}
+
 /** What the page loaded from disk reports. */
 interface PageReport {
   cells: ProbeCell[];
@@ -195,6 +269,13 @@ export async function checkHtml(html: string, options: CheckHtmlOptions = {}): P
     report = await loadPage(page, fileUrl(html), options.waitMs ?? 20_000);
     if (report.rawMath) {
       failures.push(`math shows as raw TeX (${report.math} formulas typeset): MathJax did not run`);
+    }
+    for (const w of await page.evaluate(probeMathTables)) {
+      failures.push(
+        `markdown table ${w.table + 1}: column ${w.column + 1} is ${Math.round(w.width)} px wide ` +
+          `(${Math.round((100 * w.width) / w.tableWidth)}% of the table) for ` +
+          `${Math.round(w.content)} px of content: its math is laid out wider than it draws`,
+      );
     }
     if (screenshot) {
       await page.screenshot({ path: screenshot as `${string}.png`, fullPage: true });

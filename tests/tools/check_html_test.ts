@@ -75,3 +75,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "checkHtml: a math column laid out far wider than its formulas fails the check",
+  permissions: { read: true, write: true, env: true, run: "inherit", net: ["127.0.0.1"] },
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    // Typeset formulas as MathJax 3 leaves them (an <svg> per formula), and as MathJax 2's
+    // full-width CommonHTML laid out the LeNet-5 table: a wide box around narrow glyphs.
+    const svg = (w: number) =>
+      `<mjx-container><svg width="${w}" height="12"></svg></mjx-container>`;
+    const table = (math: string) =>
+      `<table><tr><th>layer</th><th>output</th></tr>` +
+      `<tr><td>conv 6 @ 5×5, padding 2, ReLU</td><td>${math}</td></tr>` +
+      `<tr><td>max-pool 2×2</td><td>${svg(70)}</td></tr></table>`;
+    try {
+      const good = await checkHtml(await page(dir, [], table(svg(90))), {
+        screenshot: null,
+        waitMs: 500,
+      });
+      assert.deepEqual(good.failures, []);
+      const fullWidth =
+        `<mjx-container class="MathJax_CHTML" style="display:table-cell;width:100%">` +
+        `<span style="display:inline-block;width:900px">6 × 28 × 28</span></mjx-container>`;
+      const bad = await checkHtml(await page(dir, [], table(fullWidth)), {
+        screenshot: null,
+        waitMs: 500,
+      });
+      assert.equal(bad.ok, false);
+      assert.equal(bad.failures.length, 1);
+      assert.match(
+        bad.failures[0],
+        /^markdown table 1: column 2 is \d+ px wide \(\d+% of the table\) for \d+ px of content/,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
