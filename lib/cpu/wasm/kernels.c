@@ -275,19 +275,50 @@ static void mm_job(const MatmulDesc *d, int32_t bi, int32_t i0, int32_t mj, int3
   }
 }
 
-// Number of jobs of a product: a fixed grid of MJ x NJ blocks per batch entry,
+// A product with fewer jobs than this has its jobs cut smaller (see mm_grid).
+#define MIN_JOBS 8
+// ... as long as a job keeps at least this many multiply-adds (~40 us).
+#define MIN_JOB_MACS (1 << 19)
+
+static int32_t ceil_div(int32_t a, int32_t b) { return (a + b - 1) / b; }
+
+// The job grid of a product: blocks of mjb rows x njb columns per batch entry,
+// MJ x NJ unless that gives fewer than MIN_JOBS jobs (a linear layer's 64 x
+// 100 product is one block), in which case the larger side of a block is
+// halved (in whole tiles) while a job keeps MIN_JOB_MACS. It depends on the
+// shape only, never on the number of threads; and where an output's block
+// boundaries fall does not change how it is computed (the same sums in the
+// same order), so results are the same for every grid.
+static void mm_grid(const MatmulDesc *d, int32_t *mjb, int32_t *njb) {
+  int32_t mb = d->m < MJ ? d->m : MJ, nb = d->n < NJ ? d->n : NJ;
+  while ((int64_t)d->batch * ceil_div(d->m, mb > 0 ? mb : 1) * ceil_div(d->n, nb > 0 ? nb : 1) <
+             MIN_JOBS &&
+         (int64_t)mb * nb * d->k >= 2 * MIN_JOB_MACS) {
+    if (nb >= mb && nb > NR) nb = ceil_div(ceil_div(nb, 2), NR) * NR;
+    else if (mb > MR) mb = ceil_div(ceil_div(mb, 2), MR) * MR;
+    else break;
+  }
+  *mjb = mb > 0 ? mb : 1;
+  *njb = nb > 0 ? nb : 1;
+}
+
+// Number of jobs of a product: the fixed grid of mm_grid per batch entry,
 // independent of the number of threads.
 int32_t mm_jobs(const MatmulDesc *d) {
-  return d->batch * ((d->m + MJ - 1) / MJ) * ((d->n + NJ - 1) / NJ);
+  int32_t mjb, njb;
+  mm_grid(d, &mjb, &njb);
+  return d->batch * ceil_div(d->m, mjb) * ceil_div(d->n, njb);
 }
 
 // Runs jobs first, first + step, ... < last (each thread takes a fixed set).
 void mm_run(const MatmulDesc *d, int32_t first, int32_t last, int32_t step, float *scratch) {
-  int32_t mb = (d->m + MJ - 1) / MJ, nb = (d->n + NJ - 1) / NJ;
+  int32_t mjb, njb;
+  mm_grid(d, &mjb, &njb);
+  int32_t mb = ceil_div(d->m, mjb), nb = ceil_div(d->n, njb);
   for (int32_t job = first; job < last; job += step) {
     int32_t bi = job / (mb * nb), rest = job % (mb * nb);
-    int32_t i0 = (rest / nb) * MJ, j0 = (rest % nb) * NJ;
-    int32_t mj = d->m - i0 < MJ ? d->m - i0 : MJ, nj = d->n - j0 < NJ ? d->n - j0 : NJ;
+    int32_t i0 = (rest / nb) * mjb, j0 = (rest % nb) * njb;
+    int32_t mj = d->m - i0 < mjb ? d->m - i0 : mjb, nj = d->n - j0 < njb ? d->n - j0 : njb;
     mm_job(d, bi, i0, mj, j0, nj, scratch);
   }
 }
