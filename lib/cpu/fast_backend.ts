@@ -126,12 +126,20 @@ export class FastCpuBackend implements Backend {
   /** Int32 slots for kernel arguments (shapes, strides, descriptors). */
   readonly #args: number;
   readonly #scratch: number;
+  /** Matmul calls so far (see `call_lo` in kernels.c). */
+  #calls = 1;
 
   /** A fast CPU backend registered as `name` (default `"cpu"`). */
   constructor(name = "cpu") {
     this.name = name;
     this.#args = this.heap.alloc(4 * 64);
     this.#scratch = this.heap.alloc(4 * this.heap.kernels.mm_scratch_floats());
+    // The scratch's tail says which packed block it holds: nothing yet.
+    this.heap.i32.fill(
+      0,
+      this.#scratch / 4,
+      this.#scratch / 4 + this.heap.kernels.mm_scratch_floats(),
+    );
     this.kernels = this.#makeKernels();
   }
 
@@ -471,7 +479,11 @@ export class FastCpuBackend implements Backend {
       transA ? m : 1,
       transB ? 1 : n,
       transB ? k : 1,
+      // Which call this is: the threads' packed copies of A are keyed by it.
+      this.#calls % 2 ** 32 | 0,
+      Math.floor(this.#calls / 2 ** 32),
     ]);
+    this.#calls++;
     const kernels = this.heap.kernels;
     const jobs = kernels.mm_jobs(desc);
     const pool = jobs > 1 && jobs <= MAX_JOBS ? this.#poolFor(2 * batch * m * n * k) : undefined;

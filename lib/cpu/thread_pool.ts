@@ -105,6 +105,7 @@ export class ThreadPool {
     for (let id = 0; id < size; id++) {
       const scratch = heap.alloc(scratchBytes);
       if (scratch === 0) throw new Error("ThreadPool: the WebAssembly heap is full");
+      heap.i32.fill(0, scratch / 4, (scratch + scratchBytes) / 4); // no packed block held yet
       this.#scratch.push(scratch);
       if (id === 0) continue;
       const worker = new Worker(WORKER_SOURCE, { eval: true });

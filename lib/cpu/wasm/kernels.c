@@ -51,12 +51,15 @@ typedef struct {
   int32_t a_batch, b_batch;  // elements between matrices; 0 broadcasts
   int32_t a_row, a_col;      // element (i, p) of A_i at a[i*a_row + p*a_col]
   int32_t b_row, b_col;      // element (p, j) of B_i at b[p*b_row + j*b_col]
+  int32_t call_lo, call_hi;  // which call this is (JavaScript counts them)
 } MatmulDesc;
 
-// Scratch floats one thread needs for mm_run: packed A block, packed B panel.
+// Scratch floats one thread needs for mm_run: packed A block, packed B panel
+// (the window kernels use the same floats for a padded plane), then a PackMemo.
 #define MM_SCRATCH (MC * KC + KC * NJ)
+#define MEMO_FLOATS 8
 
-int32_t mm_scratch_floats(void) { return MM_SCRATCH; }
+int32_t mm_scratch_floats(void) { return MM_SCRATCH + MEMO_FLOATS; }
 
 // Packs rows [0, rows) x depth [0, kc) of x (element (i, p) at x[i*rs + p*ks])
 // as strips of `w` rows, k-major, zero-padding the last strip.
@@ -82,6 +85,29 @@ static void pack(const float *x, int32_t rs, int32_t ks, int32_t rows, int32_t k
       }
     }
   }
+}
+
+// Which block of A the thread's scratch holds packed: with A broadcast over
+// the batch (a convolution's weights), every batch entry's job packs the same
+// block, so a thread packs it once per call. Keyed by the call, so weights
+// changed in place between calls are packed again.
+typedef struct {
+  int32_t valid, call_lo, call_hi, src, mc, kc;
+} PackMemo;
+
+static PackMemo *memo_of(float *scratch) { return (PackMemo *)(scratch + MM_SCRATCH); }
+
+// Packs block `src` of A (mc x kc) into ap unless the scratch holds it already.
+static void pack_a(const MatmulDesc *d, const float *src, int32_t mc, int32_t kc, float *ap,
+                   PackMemo *memo) {
+  if (d->a_batch == 0 && memo->valid && memo->call_lo == d->call_lo &&
+      memo->call_hi == d->call_hi && memo->src == (int32_t)(intptr_t)src && memo->mc == mc &&
+      memo->kc == kc)
+    return;
+  pack(src, d->a_row, d->a_col, mc, kc, MR, ap);
+  memo->valid = d->a_batch == 0;
+  memo->call_lo = d->call_lo, memo->call_hi = d->call_hi;
+  memo->src = (int32_t)(intptr_t)src, memo->mc = mc, memo->kc = kc;
 }
 
 // Writes (or with acc adds) the first `cols` of one tile row x0|x1 to d:
@@ -261,7 +287,7 @@ static void mm_job(const MatmulDesc *d, int32_t bi, int32_t i0, int32_t mj, int3
     pack(bk + full * d->b_col, d->b_col, d->b_row, nj - full, kc, NR, bp);
     for (int32_t ic = 0; ic < mj; ic += MC) {
       int32_t mc = mj - ic < MC ? mj - ic : MC;
-      pack(a + ic * d->a_row + pc * d->a_col, d->a_row, d->a_col, mc, kc, MR, ap);
+      pack_a(d, a + ic * d->a_row + pc * d->a_col, mc, kc, ap, memo_of(scratch));
       for (int32_t jr = 0; jr < nj; jr += NR) {
         int32_t cols = nj - jr < NR ? nj - jr : NR;
         const float *bs = jr < full ? bk + jr : bp + (jr - full) * kc;
@@ -575,6 +601,7 @@ void im2col(const float *restrict x, const Geom *g, float *restrict out, int32_t
   // Without padding, stride 1 and the 2x2 pooling windows never read past a
   // row's last pixel: they read the plane in place.
   int32_t in_place = g->padding == 0 && (g->stride == 1 || disjoint2(g));
+  memo_of(scratch)->valid = 0;
   for (int32_t nc = first; nc < last; nc++) {
     const float *plane = x + nc * hw;
     if (!in_place) pad_plane(plane, g, scratch), plane = scratch;
@@ -590,6 +617,7 @@ void col2im(const float *restrict cols, const Geom *g, float *restrict out, int3
     return;
   }
   int32_t hw = g->h * g->w, per = g->kh * g->kw * g->out_h * g->out_w;
+  memo_of(scratch)->valid = 0;
   for (int32_t nc = first; nc < last; nc++)
     col2im_plane(cols + nc * per, g, scratch, out + nc * hw);
 }
