@@ -317,6 +317,35 @@ Deno.test("fast CPU: matmul and convolution are bit-identical for 1, 2 and 3 thr
   }
 });
 
+Deno.test("fast CPU: a broadcast A changed in place between calls is packed again", () => {
+  // A thread packs a broadcast A once per call (kernels.c, pack_a): the next call on the same
+  // storage with new values, and a convolution's im2col in between, must see the new values.
+  const backend = fast as FastCpuBackend;
+  const [m, k, n, batch] = [6, 25, 19, 5];
+  const upload = (shape: number[], seed: number) => {
+    const size = shape.reduce((x, y) => x * y, 1);
+    return { storage: backend.upload(randn([size], seed).dataSync(), "float32"), shape, size };
+  };
+  const a = { ...upload([1, m, k], 600), dtype: "float32" as const };
+  const b = { ...upload([batch, k, n], 601), dtype: "float32" as const };
+  const spec = { shape: [batch, m, n], dtype: "float32" as const, size: batch * m * n };
+  const run = () =>
+    Float32Array.from(
+      backend.kernels.matmul([a, b], { transA: false, transB: false }, spec) as Float32Array,
+    );
+  const expected = (values: Float32Array) =>
+    matmul(
+      tensor(values, { shape: [m, k], backend: "cpu-reference" }),
+      tensor(b.storage as Float32Array, { shape: [batch, k, n], backend: "cpu-reference" }),
+    ).dataSync();
+  assertClose(expected(a.storage as Float32Array), run(), "first call", true);
+  (a.storage as Float32Array).set(randn([m * k], 602).dataSync());
+  assertClose(expected(a.storage as Float32Array), run(), "after changing A in place", true);
+  maxPool2d(randn([2, 3, 8, 8], 603), 2).dataSync(); // a window kernel uses the scratch
+  (a.storage as Float32Array).set(randn([m * k], 604).dataSync());
+  assertClose(expected(a.storage as Float32Array), run(), "after a window kernel", true);
+});
+
 Deno.test("fast CPU: float32 storage lives in the WebAssembly memory and is recycled", () => {
   const cpu = fast as FastCpuBackend;
   const x = tensor(new Float32Array(1000).fill(1));
