@@ -18,6 +18,25 @@ type AnyKernel = (
   out: unknown,
 ) => unknown;
 
+/** A profile row's name: the kernel, its op, and for matmul and the window kernels their shapes. */
+function kernelKey(name: string, inputs: readonly { shape: readonly number[] }[], attrs: unknown) {
+  const a = attrs as {
+    op?: string;
+    transA?: boolean;
+    transB?: boolean;
+    geom?: { n: number; c: number; h: number; w: number; kh: number; kw: number; stride: number };
+  };
+  if (name === "matmul") {
+    const shapes = inputs.map((i) => `[${i.shape}]`).join("x");
+    return `matmul ${a.transA ? "T" : "N"}${a.transB ? "T" : "N"} ${shapes}`;
+  }
+  if (a.geom) {
+    const g = a.geom;
+    return `${name} ${g.kh}x${g.kw} stride ${g.stride} of [${[g.n, g.c, g.h, g.w]}]`;
+  }
+  return `${name}${a.op ? ":" + a.op : ""}`;
+}
+
 /** Wraps every kernel of the current backend with a timer; returns the table and a reset. */
 function instrument(): {
   table: Map<string, { ms: number; calls: number }>;
@@ -30,13 +49,7 @@ function instrument(): {
       const start = performance.now();
       const result = fn(inputs, attrs, out);
       const ms = performance.now() - start;
-      const a = attrs as { op?: string; transA?: boolean; transB?: boolean };
-      const key = `${name}${a.op ? ":" + a.op : ""}${
-        name === "matmul"
-          ? ` ${a.transA ? "T" : "N"}${a.transB ? "T" : "N"} ` +
-            inputs.map((i) => `[${i.shape}]`).join("x")
-          : ""
-      }`;
+      const key = kernelKey(name, inputs, attrs);
       const row = table.get(key) ?? { ms: 0, calls: 0 };
       row.ms += ms, row.calls++;
       table.set(key, row);
