@@ -143,8 +143,9 @@ export interface WideMathColumn {
   table: number;
   /** The column (0-based). */
   column: number;
-  /** Its width and the table's, in CSS pixels. */
+  /** Its width, in CSS pixels. */
   width: number;
+  /** The table's width, in CSS pixels. */
   tableWidth: number;
   /** The widest thing the column shows (text glyphs, typeset formulas), in CSS pixels. */
   content: number;
