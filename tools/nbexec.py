@@ -31,7 +31,10 @@ killed; the cells run so far keep their outputs.
 The HTML render loads plotly.js and MathJax from the URLs given
 (--plotly-url, --mathjax-url: files that tools/notebooks.ts writes beside
 the renders), so figures draw and math is typeset offline, from disk and
-over HTTP; the notebooks themselves carry neither.
+over HTTP; the notebooks themselves carry neither. A figure's HTML draws the
+output's own Plotly JSON, which nbconvert leaves out of the page: the render
+gets a copy of it beside each figure (with_figure_specs; the saved notebook
+holds the one copy).
 
 usage: nbexec.py NOTEBOOK OUT_DIR [--kernel deno] [--cell-timeout S] [--timeout S]
                  [--allow-errors] [--max-output-chars N] [--cwd DIR] [--no-html]
@@ -259,6 +262,37 @@ def kill_kernel(ep):
         print(f"nbexec: stopping the kernel: {e}", file=sys.stderr)
 
 
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+FIGURE_ID = re.compile(r'<div id="(neuronbook-figure-[0-9a-f-]+)" class="neuronbook-figure">')
+
+
+def with_figure_specs(nb):
+    """A copy of nb whose figures' HTML also holds their Plotly JSON.
+
+    The HTML render shows a figure's text/html, whose script draws the
+    output's Plotly JSON; nbconvert leaves that entry out of the page, so it
+    goes beside the figure as <script type="application/json" id="ID-spec">
+    (in the render only: the saved notebook keeps one copy).
+    """
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            html = data.get("text/html")
+            if PLOTLY_MIME not in data or html is None:
+                continue
+            html = "".join(html) if isinstance(html, list) else html
+            spec = json.dumps(data[PLOTLY_MIME], separators=(",", ":"))
+            for c in "<>&":  # nothing in the JSON can end the script element
+                spec = spec.replace(c, "\\u%04x" % ord(c))
+            specs = "".join(
+                '<script type="application/json" id="%s-spec">%s</script>\n' % (figure_id, spec)
+                for figure_id in FIGURE_ID.findall(html)
+            )
+            data["text/html"] = specs + html  # before the figure's script
+    return nb
+
+
 def write_html(nb, name, out_dir, plotly_url=None, mathjax_url=None):
     # No require.js in the page: with it, plotly.js registers as an AMD
     # module instead of window.Plotly, and whether Debian's copy exists
@@ -269,7 +303,9 @@ def write_html(nb, name, out_dir, plotly_url=None, mathjax_url=None):
         filters={"clean_html": clean_html_keeping_svg},
         **options,
     )
-    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    html, _ = exporter.from_notebook_node(
+        with_figure_specs(nb), resources={"metadata": {"name": name}}
+    )
     if plotly_url:
         # First in <head>: figures' scripts find window.Plotly when they run.
         tag = '<script src="%s"></script>' % plotly_url

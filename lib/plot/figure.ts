@@ -9,9 +9,12 @@
  * see `_typed_arrays.ts`, which plotly.js reads since 2.28, so that a saved
  * notebook does not hold one number per line) and `text/html` holding a static picture of the
  * figure (SVG drawn here, see `static_svg.ts`) and a small script that
- * replaces it with the interactive plot. Frontends that run no scripts (an
- * untrusted notebook, a notebook on a code-hosting site, an HTML export
- * without scripts) show the picture.
+ * replaces it with the interactive plot. The script holds no copy of the
+ * figure's data: it draws the output's own Plotly JSON, found in Jupyter
+ * Notebook's model of the notebook, or (in an HTML render, where nbconvert
+ * leaves that entry out) in a copy that `tools/nbexec.py` puts beside the
+ * figure. Frontends that run no scripts (an untrusted notebook, a notebook
+ * on a code-hosting site, an HTML export without scripts) show the picture.
  *
  * plotly.js itself (~4.8 MB) never travels in a notebook. The script uses
  * `window.Plotly` if the page has it (HTML renders made by
@@ -290,10 +293,15 @@ const STATIC_NOTE = "Static picture. The interactive plot needs scripts: trust t
   "or run the cell in Jupyter.";
 
 /**
- * Runs in the page: draws `spec` into the figure `id` with `window.Plotly`,
- * loading plotly.js from the Jupyter server's `nbextensions/` first when the
- * page lacks it (once per page), and removes the static picture once drawn.
- * With no library to be had, the picture stays and its note says why.
+ * Runs in the page: draws the figure `id` with `window.Plotly`, loading
+ * plotly.js from the Jupyter server's `nbextensions/` first when the page
+ * lacks it (once per page), and removes the static picture once drawn. The
+ * spec is `packed` (a saved page), else the output's own Plotly JSON: in an
+ * HTML render, the `<script type="application/json" id="ID-spec">` that
+ * `tools/nbexec.py` puts beside the figure; in Jupyter Notebook, the output
+ * in the notebook's model (a copy: plotly.js writes into what it draws).
+ * With no library or no spec to be had, the picture stays and its note says
+ * why.
  */
 const DRAW_SCRIPT = `function (id, packed, version) {
   var box = document.getElementById(id);
@@ -302,6 +310,31 @@ const DRAW_SCRIPT = `function (id, packed, version) {
     var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
     return new Response(stream).text().then(JSON.parse);
+  }
+  function outputSpec() {
+    var el = document.getElementById(id + "-spec");
+    if (el) return JSON.parse(el.textContent);
+    var J = window.Jupyter || window.IPython;
+    var cells = J && J.notebook && J.notebook.get_cells ? J.notebook.get_cells() : [];
+    for (var i = 0; i < cells.length; i++) {
+      var outs = (cells[i].output_area && cells[i].output_area.outputs) || [];
+      for (var k = 0; k < outs.length; k++) {
+        var d = outs[k].data || {}, h = [].concat(d["text/html"] || []).join("");
+        if (d["${PLOTLY_MIME}"] && h.indexOf(id) >= 0) {
+          return JSON.parse(JSON.stringify(d["${PLOTLY_MIME}"]));
+        }
+      }
+    }
+    throw new Error("this page holds no copy of the figure's data");
+  }
+  function spec() {
+    if (packed) return unpack();
+    // A page still loading may hold the spec further down; Jupyter files an
+    // output in its model after running the output's scripts.
+    return new Promise(function (r) {
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", r);
+      else setTimeout(r, 0);
+    }).then(outputSpec);
   }
   function baseUrl() {
     var b = document.body && document.body.getAttribute("data-base-url");
@@ -331,7 +364,7 @@ const DRAW_SCRIPT = `function (id, packed, version) {
     p.catch(function () { window.__neuronbookPlotly = null; });
     return p;
   }
-  Promise.all([load(), unpack()]).then(function (got) {
+  Promise.all([load(), spec()]).then(function (got) {
     var Plotly = got[0], spec = got[1];
     var plot = document.createElement("div");
     plot.className = "neuronbook-plot";
@@ -348,10 +381,9 @@ const DRAW_SCRIPT = `function (id, packed, version) {
 }`;
 
 /**
- * The spec for the page's script, deflated and base64-encoded: the Plotly
- * JSON beside it in the bundle holds the same numbers, and this copy costs a
- * third of it (the script inflates it with the browser's
- * DecompressionStream).
+ * The spec for a saved page's script, deflated and base64-encoded (the
+ * script inflates it with the browser's DecompressionStream). A notebook's
+ * bundle carries none: the script reads the output's Plotly JSON.
  */
 function packSpec(spec: FigureJson): string {
   return base64(deflateSync(JSON.stringify(spec)));
@@ -446,8 +478,11 @@ export class Figure {
     return staticSvg({ data, layout: { ...spec.layout, ...frame?.layout } });
   }
 
-  /** The figure's box: the static picture and the script that swaps in the live plot. */
-  #html(spec: FigureJson, picture: boolean): string {
+  /**
+   * The figure's box: the static picture and the script that swaps in the
+   * live plot, drawing `packed` when given, else the output's Plotly JSON.
+   */
+  #html(packed: FigureJson | null, picture: boolean): string {
     const id = `neuronbook-figure-${crypto.randomUUID()}`;
     const title = escapeHtml(this.#title() || "figure");
     const img = picture
@@ -458,7 +493,9 @@ export class Figure {
       : "";
     return `<div id="${id}" class="neuronbook-figure">\n${img}</div>
 <script type="text/javascript">
-(${DRAW_SCRIPT})(${scriptJson(id)}, "${packSpec(spec)}", ${scriptJson(plotlyVersion())});
+(${DRAW_SCRIPT})(${scriptJson(id)}, "${packed ? packSpec(packed) : ""}", ${
+      scriptJson(plotlyVersion())
+    });
 </script>
 `;
   }
@@ -478,7 +515,7 @@ export class Figure {
     if (spec.frames) plotly.frames = spec.frames;
     return {
       [PLOTLY_MIME]: plotly,
-      "text/html": this.#html(spec, options.staticPicture ?? true),
+      "text/html": this.#html(null, options.staticPicture ?? true),
       "text/plain": `Figure(${title ? `"${title}", ` : ""}${spec.data.length} trace${
         spec.data.length === 1 ? "" : "s"
       }: ${types}${spec.frames ? `, ${spec.frames.length} frames` : ""})`,

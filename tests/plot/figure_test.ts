@@ -39,8 +39,19 @@ interface FakeElement {
   removed?: boolean;
 }
 
+/** Where the page finds each figure's Plotly JSON (the bundle carries it beside the HTML). */
+interface SpecSource {
+  /** The outputs whose JSON the page can read. */
+  outputs: Record<string, unknown>[];
+  /** From Jupyter Notebook's model (default), or from `ID-spec` elements (an HTML render). */
+  via?: "notebook" | "render";
+}
+
 /** Runs the drawing scripts of an HTML fragment against a fake DOM; returns newPlot's calls. */
-function runDrawScripts(html: string, page: { plotly?: boolean; baseUrl?: string } = {}) {
+function runDrawScripts(
+  html: string,
+  page: { plotly?: boolean; baseUrl?: string; specs?: SpecSource } = {},
+) {
   const calls: { el: unknown; spec: Record<string, unknown> }[] = [];
   const el = (props: Partial<FakeElement> = {}): FakeElement => ({
     className: "",
@@ -64,8 +75,20 @@ function runDrawScripts(html: string, page: { plotly?: boolean; baseUrl?: string
     },
   };
   if (page.plotly ?? true) window.Plotly = Plotly;
+  const outputs = (page.specs?.outputs ?? []).map((data) => ({ data }));
+  const via = page.specs?.via ?? "notebook";
+  if (via === "notebook") {
+    window.Jupyter = { notebook: { get_cells: () => [{ output_area: { outputs } }] } };
+  }
+  const specElement = (id: string) => {
+    if (via !== "render" || !id.endsWith("-spec")) return null;
+    const out = outputs.find((o) => String(o.data["text/html"]).includes(id.slice(0, -5)));
+    return out ? { textContent: JSON.stringify(out.data[PLOTLY_MIME]) } : null;
+  };
   const document = {
     getElementById: (id: string) => {
+      const spec = specElement(id);
+      if (spec) return spec;
       const box = boxes.get(id);
       if (!box) return null;
       return {
@@ -103,10 +126,12 @@ Deno.test("figure: bundle has the Plotly JSON, HTML and text", async () => {
   assert.match(html, /<div id="neuronbook-figure-[0-9a-f-]+" class="neuronbook-figure">/);
 });
 
-Deno.test("figure: the drawing script gives Plotly the spec, then drops the static picture", async () => {
+Deno.test("figure: the drawing script gives Plotly the output's spec, then drops the static picture", async () => {
   const f = fig();
-  const html = (await f.toBundle())["text/html"] as string;
-  const drawn = runDrawScripts(html);
+  const bundle = f.toBundle();
+  const html = bundle["text/html"] as string;
+  assert.ok(!html.includes('"scatter"'), "the HTML holds no second copy of the spec");
+  const drawn = runDrawScripts(html, { specs: { outputs: [bundle] } });
   await settle();
   assert.equal(drawn.calls.length, 1);
   assert.deepEqual(drawn.calls[0].spec.data, f.toJSON().data);
@@ -122,11 +147,35 @@ Deno.test("figure: the drawing script gives Plotly the spec, then drops the stat
     ["neuronbook-static neuronbook-static-note", true],
     ["neuronbook-plot", false],
   ]);
+  // Plotly writes into what it draws; Jupyter's model keeps its own JSON.
+  (drawn.calls[0].spec.data as Record<string, unknown>[])[0].uid = "x";
+  assert.equal((bundle[PLOTLY_MIME] as { data: { uid?: string }[] }).data[0].uid, undefined);
+  // An HTML render: the JSON beside the figure (tools/nbexec.py puts it there).
+  const render = runDrawScripts(html, { specs: { outputs: [bundle], via: "render" } });
+  await settle();
+  assert.deepEqual(render.calls[0].spec.data, f.toJSON().data);
+});
+
+Deno.test("figure: with no copy of the figure's data in the page, the picture stays and says so", async () => {
+  const html = fig().toBundle()["text/html"] as string;
+  const page = runDrawScripts(html, { specs: { outputs: [fig().toBundle()] } }); // another figure
+  await settle();
+  await settle();
+  assert.equal(page.calls.length, 0);
+  assert.equal(
+    [...page.boxes.values()][0].children[1].textContent,
+    "Static picture: this page holds no copy of the figure's data.",
+  );
 });
 
 Deno.test("figure: without window.Plotly the script loads it once from Jupyter's nbextensions", async () => {
-  const html = (await fig().toBundle())["text/html"] as string;
-  const page = runDrawScripts(html + html, { plotly: false, baseUrl: "/user/ann/" });
+  const bundle = fig().toBundle();
+  const html = bundle["text/html"] as string;
+  const page = runDrawScripts(html + html, {
+    plotly: false,
+    baseUrl: "/user/ann/",
+    specs: { outputs: [bundle] },
+  });
   assert.equal(page.head.length, 1, "one <script> for both figures");
   const version = plotlyVersion();
   assert.equal(page.head[0].src, `/user/ann/nbextensions/neuronbook/plotly-${version}.min.js`);
@@ -166,10 +215,11 @@ Deno.test("figure: text in the spec cannot close the script tag", async () => {
     data: [{ type: "bar", x: ["</script><b>x</b>"], y: [1] }],
     layout: { title: { text: "a & b < c" } },
   });
-  const html = (await f.toBundle({ staticPicture: false }))["text/html"] as string;
+  const bundle = f.toBundle({ staticPicture: false });
+  const html = bundle["text/html"] as string;
   assert.doesNotMatch(html, /<\/script><b>/);
   assert.equal(html.match(/<\/script>/g)!.length, 1);
-  const drawn = runDrawScripts(html);
+  const drawn = runDrawScripts(html, { specs: { outputs: [bundle] } });
   await settle();
   assert.deepEqual((drawn.calls[0].spec.data as { x: string[] }[])[0].x, ["</script><b>x</b>"]);
   // The picture escapes it too.
@@ -286,7 +336,7 @@ Deno.test("animate: frames, a slider over them and a static picture of the activ
   assert.match(bundle["text/plain"] as string, /3 frames/);
   const svg = await fig.staticSvg();
   assert.match(svg, />a = 3<\/text>/); // the picture's slider names the active step
-  const drawn = runDrawScripts(bundle["text/html"] as string);
+  const drawn = runDrawScripts(bundle["text/html"] as string, { specs: { outputs: [bundle] } });
   await settle();
   assert.equal((drawn.calls[0].spec.frames as unknown[]).length, 3);
 });

@@ -30,6 +30,14 @@ async function page(dir: string, htmls: string[], markdown = ""): Promise<string
   return `${dir}/page.html`;
 }
 
+/** A figure's output as the HTML render holds it: its Plotly JSON (as nbexec.py puts it) and HTML. */
+function rendered(bundle: Record<string, unknown>): string {
+  const html = bundle["text/html"] as string;
+  const id = /<div id="([^"]+)"/.exec(html)![1];
+  const json = JSON.stringify(bundle["application/vnd.plotly.v1+json"]).replaceAll("<", "\\u003c");
+  return `<script type="application/json" id="${id}-spec">${json}</script>${html}`;
+}
+
 Deno.test({
   name: "checkHtml: a flat line counts as drawn; a plot whose script never ran does not",
   permissions: { read: true, write: true, env: true, run: "inherit", net: ["127.0.0.1"] },
@@ -41,8 +49,8 @@ Deno.test({
       const flat = await linePlot({ series: [{ x: xs, y: [0.5, 0.5, 0.5], markers: false }] });
       const sloped = await linePlot({ series: [{ x: xs, y: xs, markers: false }] });
       const html = [
-        (await flat.toBundle())["text/html"] as string,
-        (await sloped.toBundle())["text/html"] as string,
+        rendered(flat.toBundle()),
+        rendered(sloped.toBundle()),
         // A plot div that plotly.js never drew into.
         `<div class="neuronbook-plot"></div>`,
       ];
