@@ -54,7 +54,12 @@ export * from "./history.ts";
  */
 export async function fit(model: Module, data: Data, options: FitOptions): Promise<History> {
   const run = startRun(model, data, options);
-  if (options.checkpoint && options.resume) await resumeRun(run, options.checkpoint);
+  if (options.checkpoint && options.resume) {
+    await resumeRun(run, options.checkpoint);
+    // The epochs the checkpoint holds show as done, so a finished run that resumes (a notebook
+    // run again) shows its epochs and chart rather than an empty progress box.
+    for (const record of run.history.epochs) reportEpoch(run, record);
+  }
   model.train();
   model.zeroGrad(); // each step's backward starts from no gradient
   try {
@@ -308,7 +313,7 @@ async function endEpoch(run: Run): Promise<void> {
     run.model.train();
   }
   run.history.epochs.push(record);
-  run.reporter?.epochEnd({ ...record, epochs: run.epochs, step: run.steps, steps: run.steps });
+  reportEpoch(run, record);
   options.scheduler?.step();
   run.epoch++, run.step = 0, run.sums = { loss: 0, correct: 0, seen: 0, seconds: 0 };
   run.epochRng = run.rng.getState(); // where the next epoch's shuffle starts
@@ -338,3 +343,7 @@ function stopAfterEpoch(run: Run, record: EpochRecord): void {
 }
 
 export { evaluate, type EvaluateOptions, predict } from "./evaluate.ts";
+
+function reportEpoch(run: Run, record: History["epochs"][number]): void {
+  run.reporter?.epochEnd({ ...record, epochs: run.epochs, step: run.steps, steps: run.steps });
+}

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  type EpochUpdate,
   fit,
   type History,
   Linear,
@@ -56,17 +57,28 @@ Deno.test("a run resumed after every step is bit-identical to an uninterrupted o
   );
   assert.deepEqual(h.steps.map((s) => s.loss), full.steps.map((s) => s.loss));
   assert.equal(b.optimizer.paramGroups[0].lr, a.optimizer.paramGroups[0].lr);
-  // A finished run resumes to its own result without training.
+  // A finished run resumes to its own result without training, and its progress shows the
+  // epochs the checkpoint holds (a notebook run again showed an empty progress box).
   const d = setup();
+  const shown: EpochUpdate[] = [];
   const again = await fit(d.model, data, {
     ...base,
     optimizer: d.optimizer,
     scheduler: d.scheduler,
     checkpoint: dir,
     resume: true,
+    progress: {
+      update: () => assert.fail("no step runs"),
+      epochEnd: (u) => shown.push(u),
+      close() {},
+    },
   });
   assert.deepEqual(params(d.model), params(a.model));
   assert.equal(again.epochs.length, 4);
+  assert.deepEqual(
+    shown.map((u) => [u.epoch, u.loss, u.epochs]),
+    full.epochs.map((e) => [e.epoch, e.loss, 4]),
+  );
   await Deno.remove(dir, { recursive: true });
 });
 
