@@ -14,7 +14,7 @@
 import { noGrad, scope } from "../engine.ts";
 import { Rng } from "../random.ts";
 import type { Tensor } from "../tensor.ts";
-import { cast, fromValues, mul, stack, sum, take, zeros } from "../ops/mod.ts";
+import { add, cast, fromValues, mul, stack, sum, take, zeros } from "../ops/mod.ts";
 import type { Module } from "../nn/module.ts";
 import { crossEntropy } from "../losses.ts";
 import { autoProgress } from "../display/progress.ts";
@@ -217,27 +217,34 @@ function addToWindow(
 
 /**
  * Reads the window's loss and correct sums in one readback, together with a
- * probe that is NaN when any parameter is NaN or infinite (Σ 0·w), and
- * throws {@linkcode TrainingDivergedError} if the loss or the probe is not finite.
+ * probe, the sum of every parameter's values, which is not finite when any
+ * of them is NaN or infinite. Throws {@linkcode TrainingDivergedError} if
+ * the loss or a parameter is not finite. (One reduction per parameter and a
+ * three-element stack keep this cheap: it runs every step on the CPU. A sum
+ * too large for float32 without any bad value, which takes values of 1e33
+ * and more, makes `divergedError` look at every value and go on.)
  */
 async function readWindow(run: Run, window: [Tensor, Tensor | null]): Promise<[number, number]> {
   const [lossSum, correct] = window;
   const probe = scope(() =>
     noGrad(() => {
-      const params = run.model.parameters();
       const dtype = lossSum.dtype;
-      const bad = params.map((p) => cast(sum(mul(p, 0)), dtype));
-      return stack([lossSum, correct ? cast(correct, dtype) : zeros([], { dtype }), ...bad]);
+      const as = (t: Tensor) => t.dtype === dtype ? t : cast(t, dtype);
+      const sums = run.model.parameters().map((p) => as(sum(p)));
+      const params = sums.length ? sums.reduce((a, b) => add(a, b)) : zeros([], { dtype });
+      return stack([lossSum, correct ? as(correct) : zeros([], { dtype }), params]);
     })
   );
   const values = await probe.data();
   probe.dispose(), lossSum.dispose(), correct?.dispose();
-  const finite = values.every((v) => Number.isFinite(v));
-  if (!finite) throw await divergedError(run, values[0]);
+  if (!values.every((v) => Number.isFinite(v))) {
+    const err = await divergedError(run, values[0]);
+    if (err) throw err;
+  }
   return [values[0], values[1]];
 }
 
-async function divergedError(run: Run, loss: number): Promise<TrainingDivergedError> {
+async function divergedError(run: Run, loss: number): Promise<TrainingDivergedError | null> {
   const where = `at epoch ${run.epoch}, step ${run.step} of ${run.steps}` +
     `${run.logEvery > 1 ? ` (read every ${run.logEvery} steps)` : ""}`;
   const hint = "Try a lower learning rate or check the inputs for NaN/Inf.";
@@ -254,6 +261,7 @@ async function divergedError(run: Run, loss: number): Promise<TrainingDivergedEr
     if (k) bad.push(`'${name}' (${k} of ${p.size})`);
     count += k, total += p.size;
   }
+  if (count === 0) return null; // only a sum out of float32's range
   return new TrainingDivergedError(
     `fit: ${count.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} parameters ` +
       `became NaN or infinite ${where}, in ${bad.slice(0, 5).join(", ")}` +

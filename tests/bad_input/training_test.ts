@@ -110,6 +110,17 @@ Deno.test("a parameter turning NaN while the loss stays finite also stops fit, n
   assert.match(err.message, /'unused' \(2 of 3\)/);
 });
 
+Deno.test("finite parameters whose sum passes float32's range do not stop fit", async () => {
+  // fit's per-step probe sums the parameters; 3e38 + 3e38 overflows it although every value is
+  // finite, so it looks at the values themselves and goes on.
+  const model = new Idle();
+  model.unused.assign(tensor([3e38, 3e38, 0]));
+  const optimizer = new SGD(model.fc.parameters(), { lr: 0.1 });
+  const history = await fit(model, data, { optimizer, progress: false, epochs: 2 });
+  assert.equal(history.epochs.length, 2);
+  assert.deepEqual(model.unused.arraySync(), [Math.fround(3e38), Math.fround(3e38), 0]);
+});
+
 Deno.test("maxSeconds stops between steps with a stopped reason and keeps the weights", async () => {
   const model = new Linear(2, 1);
   const before = model.weight.arraySync();
