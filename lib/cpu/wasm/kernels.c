@@ -783,8 +783,57 @@ static float reduce_row(int32_t op, const float *x, int32_t n, float init) {
 
 // Reduces x (coalesced shape, contiguous) into out, whose strides `so` are 0
 // along reduced axes; out must hold the identity (0, -inf, +inf) already.
+// dst[i] (op)= src[j*inner + i] for j = 0, 1, ..., k-1 in that order (as the
+// row-by-row loop of reduce_nd does), each partial result kept in registers:
+// one load and store of dst per element instead of k.
+static void reduce_rows(int32_t op, const float *src, int32_t k, int32_t inner, float *dst) {
+  int32_t i = 0;
+  for (; i + 8 <= inner; i += 8) {
+    f4 a = wasm_v128_load(dst + i), b = wasm_v128_load(dst + i + 4);
+    for (int32_t j = 0; j < k; j++) {
+      a = combine4(op, a, wasm_v128_load(src + j * inner + i));
+      b = combine4(op, b, wasm_v128_load(src + j * inner + i + 4));
+    }
+    wasm_v128_store(dst + i, a);
+    wasm_v128_store(dst + i + 4, b);
+  }
+  for (; i + 4 <= inner; i += 4) {
+    f4 a = wasm_v128_load(dst + i);
+    for (int32_t j = 0; j < k; j++) a = combine4(op, a, wasm_v128_load(src + j * inner + i));
+    wasm_v128_store(dst + i, a);
+  }
+  for (; i < inner; i++) {
+    float a = dst[i];
+    for (int32_t j = 0; j < k; j++) a = combine1(op, a, src[j * inner + i]);
+    dst[i] = a;
+  }
+}
+
+// reduce_nd when the last axis is kept (contiguous in out) and the one
+// before it reduced: each group of shape[nd-2] rows goes into one output
+// row through reduce_rows. Same order of operations as the general loop.
+static void reduce_middle(int32_t op, int32_t nd, const int32_t *shape, const int32_t *so,
+                          const float *x, float *out, int32_t *idx) {
+  int32_t inner = shape[nd - 1], k = shape[nd - 2], groups = 1;
+  for (int32_t d = 0; d < nd - 2; d++) groups *= shape[d], idx[d] = 0;
+  int32_t o = 0;
+  for (int32_t r = 0; r < groups; r++) {
+    reduce_rows(op, x + r * k * inner, k, inner, out + o);
+    for (int32_t d = nd - 3; d >= 0; d--) {
+      o += so[d];
+      if (++idx[d] < shape[d]) break;
+      o -= so[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
 void reduce_nd(int32_t op, int32_t nd, const int32_t *shape, const int32_t *so,
                const float *x, float *out, int32_t *idx) {
+  if (nd >= 2 && so[nd - 1] == 1 && so[nd - 2] == 0) {
+    reduce_middle(op, nd, shape, so, x, out, idx);
+    return;
+  }
   int32_t inner = shape[nd - 1], rows = 1, io = so[nd - 1];
   for (int32_t d = 0; d < nd - 1; d++) rows *= shape[d], idx[d] = 0;
   int32_t o = 0;
