@@ -102,9 +102,10 @@ export const GRAD_RULES: { readonly [P in GraphOp]: GradRule<P> | null } = {
   ],
   reduce: (g, { inputs: [x], attrs: { op, axes }, out }) => {
     if (op === "sum") return [expand(g, x.shape)];
-    // max/min: the elements equal to the result share its gradient.
-    const hits = eq(x, expand(out, x.shape));
-    return [mul(hits, expand(div(g, sum(hits, axes, true)), x.shape))];
+    // max/min: the elements equal to the result share its gradient. `out` and `g` keep the
+    // reduced axes as 1s, so eq and mul broadcast them (no expanded copies).
+    const hits = eq(x, out);
+    return [mul(hits, div(g, sum(hits, axes, true)))];
   },
   argmax: null,
   optimStep: null,
