@@ -318,6 +318,15 @@ async function screenshot(page: Page, path: string): Promise<void> {
   await page.screenshot({ path: path as `${string}.png`, fullPage: true });
 }
 
+/** Stops the page's kernel and closes the page (whatever state either is in). */
+async function closeNotebook(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    // deno-lint-ignore no-explicit-any
+    (globalThis as any).Jupyter?.notebook?.kernel?.kill?.()
+  ).catch(() => {});
+  await page.close().catch(() => {});
+}
+
 /** Opens, runs and checks one notebook. */
 async function runNotebook(
   browser: Browser,
@@ -366,11 +375,7 @@ async function runNotebook(
   } catch (e) {
     failures.push(e instanceof Error ? e.message : String(e));
   } finally {
-    await page.evaluate(() =>
-      // deno-lint-ignore no-explicit-any
-      (globalThis as any).Jupyter?.notebook?.kernel?.kill?.()
-    ).catch(() => {});
-    await page.close().catch(() => {});
+    await closeNotebook(page);
   }
   return {
     notebook: rel,
@@ -446,11 +451,7 @@ async function runUntrusted(
   } catch (e) {
     result.failures.push(e instanceof Error ? e.message : String(e));
   } finally {
-    await page.evaluate(() =>
-      // deno-lint-ignore no-explicit-any
-      (globalThis as any).Jupyter?.notebook?.kernel?.kill?.()
-    ).catch(() => {});
-    await page.close().catch(() => {});
+    await closeNotebook(page);
   }
   return {
     notebook: `${executed} (untrusted)`,
