@@ -65,17 +65,20 @@ const CASES: [string, (t: number) => OptimStepAttrs][] = [
   ["adamw", (t) => adam(t, { decay: 1 - 0.001 * 0.05 })],
 ];
 
+/** The parameter and its optimizer state (zeros) before the first step of `a`'s rule. */
+function start(p0: Tensor, a: OptimStepAttrs): Tensor[] {
+  const n = a.rule === "adam" ? 2 : a.momentum > 0 ? 1 : 0;
+  return [p0, ...Array.from({ length: n }, () => zerosLike(p0))];
+}
+
 /** Runs three steps both ways on `backend`; asserts identical bits. */
 function compare(backend: string, dtype: "float32" | "float64", size: number) {
   for (const [name, attrsAt] of CASES) {
     const rng = new Rng(size);
     const shape = size === 65 ? [5, 13] : [size];
     const p0 = randn(shape, { rng, dtype, backend });
-    const nState = name.startsWith("adam") ? 2 : name.includes("momentum") ||
-        name.includes("nesterov")
-      ? 1
-      : 0;
-    let fused = [p0, ...Array.from({ length: nState }, () => zerosLike(p0))];
+    let fused = start(p0, attrsAt(1));
+    const nState = fused.length - 1;
     let plain = fused;
     for (let t = 1; t <= 3; t++) {
       const grad = randn(shape, { rng, dtype, backend });
@@ -129,11 +132,7 @@ Deno.test({
       for (const [name, attrsAt] of CASES) {
         const rng = new Rng(7);
         const p0 = randn([67], { rng });
-        const n = name.startsWith("adam") ? 2 : name.includes("momentum") ||
-            name.includes("nesterov")
-          ? 1
-          : 0;
-        let fused = [p0, ...Array.from({ length: n }, () => zerosLike(p0))];
+        let fused = start(p0, attrsAt(1));
         let plain = fused;
         for (let t = 1; t <= 2; t++) {
           const grad = randn([67], { rng });
